@@ -1,0 +1,124 @@
+/**
+ * Errors raised by the lifecycle bus.
+ *
+ * @module
+ */
+import type { HookOutcome, PhaseReport } from './types.js';
+
+/**
+ * The reason a hook's `ctx.signal` aborts with, and the `error` of its `timedOut` outcome, when the
+ * hook ran out of time: either its own `timeout` or the phase `deadline`.
+ */
+export class HookTimeoutError extends Error {
+  /** The name of the hook that ran out of time. */
+  readonly hookName: string;
+  /** The budget that expired, in ms: the hook's timeout, or the phase deadline. */
+  readonly timeout: number;
+  /** `true` when the phase deadline expired rather than the hook's own timeout. */
+  readonly phaseDeadline: boolean;
+
+  /**
+   * @param hookName - the hook that ran out of time.
+   * @param timeout - the budget in ms that expired.
+   * @param phaseDeadline - whether that budget was the phase deadline.
+   */
+  constructor(hookName: string, timeout: number, phaseDeadline = false) {
+    super(
+      phaseDeadline
+        ? `Hook "${hookName}" was still running at the phase deadline of ${timeout} ms`
+        : `Hook "${hookName}" timed out after ${timeout} ms`,
+    );
+    this.name = 'HookTimeoutError';
+    this.hookName = hookName;
+    this.timeout = timeout;
+    this.phaseDeadline = phaseDeadline;
+  }
+}
+
+/**
+ * Rejection of `emit` when at least one hook failed or timed out, or the phase was aborted.
+ * `errors` holds the failures in schedule order and `report` the whole {@link PhaseReport}.
+ *
+ * @example
+ * ```ts
+ * try { await bus.emit('afterRestore'); }
+ * catch (error) {
+ *   if (error instanceof LifecycleError) console.error(error.message, error.report.hooks);
+ * }
+ * ```
+ */
+export class LifecycleError<Event extends string = string> extends AggregateError {
+  /** The full report of the failed phase. */
+  readonly report: PhaseReport<Event>;
+
+  /**
+   * @param report - the phase report; its failed outcomes become `errors`.
+   * @param phase - why the phase as a whole failed, beyond its hooks: the emit signal aborted it
+   *   (its reason becomes `cause`), or its deadline (in ms) was reached.
+   */
+  constructor(report: PhaseReport<Event>, phase: PhaseFailure = {}) {
+    const failed = report.hooks.filter(isFailure);
+    super(
+      failed.map((outcome) => outcome.error),
+      describeFailure(report, failed, phase),
+      phase.aborted ? { cause: phase.abortReason } : undefined,
+    );
+    this.name = 'LifecycleError';
+    this.report = report;
+  }
+}
+
+/** Why a phase failed as a whole, beyond its hooks' own failures. */
+export interface PhaseFailure {
+  /** The emit signal aborted the phase. */
+  aborted?: boolean;
+  /** The signal's reason, when aborted. */
+  abortReason?: unknown;
+  /** The phase deadline in ms, when it was reached. */
+  deadline?: number | undefined;
+}
+
+/** `true` for outcomes that count as failures: `rejected` and `timedOut`. */
+export function isFailure(outcome: HookOutcome): boolean {
+  return outcome.status === 'rejected' || outcome.status === 'timedOut';
+}
+
+/** A short, one-line reason for a thrown value, as shown in error messages. */
+export function describeReason(error: unknown): string {
+  if (error instanceof HookTimeoutError) {
+    return error.phaseDeadline
+      ? `still running at the phase deadline of ${error.timeout} ms`
+      : `timed out after ${error.timeout} ms`;
+  }
+  if (error instanceof Error) {
+    const text = error.message || (error as { code?: string }).code || error.name;
+    return truncate(text);
+  }
+  if (typeof error === 'object' && error !== null) {
+    try {
+      return truncate(`non-Error value ${JSON.stringify(error)}`);
+    } catch {
+      return 'non-Error object';
+    }
+  }
+  return truncate(`non-Error value ${String(error)}`);
+}
+
+function describeFailure(report: PhaseReport, failed: HookOutcome[], phase: PhaseFailure): string {
+  const total = report.hooks.length;
+  const parts: string[] = [];
+  if (phase.aborted) parts.push(`aborted (${describeReason(phase.abortReason)})`);
+  if (phase.deadline !== undefined) parts.push(`phase deadline of ${phase.deadline} ms reached`);
+  if (failed.length > 0) {
+    const list = failed.map((o) => `${o.name} (${describeReason(o.error)})`).join(', ');
+    parts.push(`${failed.length} of ${total} ${total === 1 ? 'hook' : 'hooks'} failed: ${list}`);
+  }
+  const skipped = report.hooks.filter((o) => o.status === 'skipped').length;
+  if (skipped > 0) parts.push(`${skipped} skipped`);
+  return `${report.event}: ${parts.join('; ')}`;
+}
+
+function truncate(text: string): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+}

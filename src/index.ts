@@ -1,0 +1,23 @@
+/**
+ * snapstart-hooks: run code before a process snapshot and after every restore.
+ *
+ * @packageDocumentation
+ */
+export { LifecycleBus } from './bus.js';
+export { HookTimeoutError, LifecycleError, type PhaseFailure } from './errors.js';
+export { type FormatOptions, formatReport } from './report.js';
+export { registerAfterRestore, registerBeforeSnapshot, type SnapStartEvents, snapStartBus } from './snapstart.js';
+export type {
+  BusOptions,
+  EmitArgs,
+  EmitOptions,
+  EventMap,
+  EventName,
+  Hook,
+  HookContext,
+  HookOptions,
+  HookOutcome,
+  HookStatus,
+  PhaseReport,
+  TieOrder,
+} from './types.js';

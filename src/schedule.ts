@@ -1,0 +1,388 @@
+/**
+ * One phase: runs a snapshot of registrations in priority tiers with bounded concurrency, per-hook
+ * timeouts, a phase deadline and an abort signal, and builds the {@link PhaseReport}.
+ *
+ * The hot path is specialised so that a hook pays only for what it uses: a sync hook costs a call,
+ * an untimed async hook an `await`; the `AbortController` exists only once `ctx.signal` is read,
+ * and all deadlines of a phase share one timer.
+ *
+ * @module
+ */
+import { HookTimeoutError, LifecycleError } from './errors.js';
+import type { Hook, HookContext, HookOutcome, HookStatus, PhaseReport } from './types.js';
+
+/** A registered hook, as the bus stores it and the scheduler reads it. */
+export interface Registration {
+  readonly hook: Hook<unknown, string>;
+  readonly priority: number;
+  /** The hook's own timeout in ms; `undefined` falls back to the bus default. */
+  readonly timeout: number | undefined;
+  readonly name: string;
+  readonly once: boolean;
+  /** Cleared when the hook is unsubscribed, so a phase that snapshotted it skips it. */
+  active: boolean;
+  /** Unsubscribes the hook (used by `once` hooks as they start). */
+  readonly remove: () => void;
+}
+
+/** The resolved settings of one phase. */
+export interface PhaseSettings {
+  readonly concurrency: number;
+  readonly failFast: boolean;
+  /** Default per-hook timeout in ms, if any. */
+  readonly timeout: number | undefined;
+  /** Budget of the whole phase in ms, if any. */
+  readonly deadline: number | undefined;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** setTimeout fires at once for delays above this, so longer waits are re-armed in steps. */
+const MAX_TIMER_DELAY = 2_147_483_647;
+/** Node's timers have millisecond granularity: a timer may fire up to ~1 ms before the exact mark. */
+const TIMER_SLACK_MS = 1;
+
+/**
+ * Runs one phase of `event` over `registrations` (already in schedule order) and resolves its
+ * report, or rejects with a {@link LifecycleError}.
+ */
+export function runPhase<E extends string>(
+  event: E,
+  payload: unknown,
+  registrations: readonly Registration[],
+  settings: PhaseSettings,
+): Promise<PhaseReport<E>> {
+  return new Phase(event, payload, registrations, settings).run();
+}
+
+/**
+ * A started hook. It is also the hook's `ctx`, so a hook costs one allocation; the signal and the
+ * settle promise are created only when needed.
+ */
+class Run implements HookContext<unknown, string> {
+  readonly event: string;
+  readonly payload: unknown;
+  readonly name: string;
+  readonly priority: number;
+  /** Index of the hook's outcome in the report. */
+  readonly index: number;
+  /** Phase-relative start, in ms. */
+  readonly startMs: number;
+  /** Phase-relative time after which the hook is timed out (`Infinity`: never). */
+  deadlineMs = Number.POSITIVE_INFINITY;
+  /** The budget that `deadlineMs` enforces, and whether it is the phase deadline. */
+  budgetMs = 0;
+  budgetIsPhaseDeadline = false;
+  settled = false;
+  private controller: AbortController | undefined;
+  private abortReason: unknown;
+  private aborted = false;
+  private wake: (() => void) | undefined;
+
+  constructor(phase: Phase, registration: Registration, index: number, startMs: number) {
+    this.event = phase.event;
+    this.payload = phase.payload;
+    this.name = registration.name;
+    this.priority = registration.priority;
+    this.index = index;
+    this.startMs = startMs;
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  /** A promise that resolves when the hook settles or is abandoned. */
+  untilSettled(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  /** Marks the run settled and aborts its signal with `reason`, if given. */
+  finish(reason?: unknown): void {
+    this.settled = true;
+    if (reason !== undefined) {
+      this.aborted = true;
+      this.abortReason = reason;
+      this.controller?.abort(reason);
+    }
+    this.wake?.();
+  }
+}
+
+class Phase {
+  readonly event: string;
+  readonly payload: unknown;
+  private readonly registrations: readonly Registration[];
+  private readonly settings: PhaseSettings;
+  private readonly outcomes: HookOutcome[];
+  private readonly startedAt = Date.now();
+  private readonly t0 = performance.now();
+  private readonly deadlineMs: number;
+  /** Set once no further hook may start: failFast after a failure, deadline reached, or aborted. */
+  private stopped = false;
+  private aborted = false;
+  private abortReason: unknown;
+  /** Set when the phase deadline stopped hooks from starting or abandoned running ones. */
+  private deadlineReached = false;
+  /** Async hooks that can be timed out or aborted and have not settled yet. */
+  private readonly watched = new Set<Run>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  /** Next registration index a concurrent worker takes. */
+  private next = 0;
+  private readonly onAbort = (): void => this.abort();
+
+  constructor(event: string, payload: unknown, registrations: readonly Registration[], settings: PhaseSettings) {
+    this.event = event;
+    this.payload = payload;
+    this.registrations = registrations;
+    this.settings = settings;
+    this.outcomes = new Array<HookOutcome>(registrations.length);
+    this.deadlineMs = settings.deadline ?? Number.POSITIVE_INFINITY;
+  }
+
+  async run(): Promise<PhaseReport<never>> {
+    const { signal } = this.settings;
+    if (signal?.aborted) {
+      this.stopped = true;
+      this.aborted = true;
+      this.abortReason = signal.reason;
+    } else {
+      signal?.addEventListener('abort', this.onAbort, { once: true });
+      try {
+        if (this.settings.concurrency === 1) await this.runSerial();
+        else await this.runTiers();
+      } finally {
+        signal?.removeEventListener('abort', this.onAbort);
+        if (this.timer !== undefined) clearTimeout(this.timer);
+      }
+    }
+    return this.report();
+  }
+
+  /** Concurrency 1: one hook at a time, so tiers need no barrier and one clock read per hook suffices. */
+  private async runSerial(): Promise<void> {
+    let now = 0;
+    const count = this.registrations.length;
+    for (let index = 0; index < count; index++) {
+      if (this.stopped) break;
+      if (now >= this.deadlineMs) {
+        this.stop();
+        break;
+      }
+      const pending = this.start(index, now);
+      if (pending !== undefined) await pending;
+      now = performance.now() - this.t0;
+      const outcome = this.outcomes[index];
+      if (outcome !== undefined && outcome.status !== 'skipped') outcome.durationMs = now - outcome.startMs;
+    }
+  }
+
+  /** Concurrency > 1: tiers one after another, up to `concurrency` workers inside each. */
+  private async runTiers(): Promise<void> {
+    const registrations = this.registrations;
+    const count = registrations.length;
+    while (this.next < count && !this.stopped) {
+      const priority = registrations[this.next]?.priority;
+      let end = this.next + 1;
+      while (end < count && registrations[end]?.priority === priority) end++;
+      const workers = Math.min(this.settings.concurrency, end - this.next);
+      const running: Promise<void>[] = [];
+      for (let w = 0; w < workers; w++) running.push(this.worker(end));
+      await Promise.all(running);
+      this.next = end;
+    }
+  }
+
+  private async worker(end: number): Promise<void> {
+    while (this.next < end && !this.stopped) {
+      const index = this.next++;
+      const startMs = performance.now() - this.t0;
+      if (startMs >= this.deadlineMs) {
+        this.next = index;
+        this.stop();
+        return;
+      }
+      const pending = this.start(index, startMs);
+      if (pending !== undefined) await pending;
+      const outcome = this.outcomes[index];
+      if (outcome !== undefined && outcome.status !== 'skipped') {
+        outcome.durationMs = performance.now() - this.t0 - outcome.startMs;
+      }
+    }
+  }
+
+  /**
+   * Starts hook `index`. Returns `undefined` when it finished synchronously, else a promise that
+   * settles when the hook settles, times out or is aborted. The outcome's duration is filled in by
+   * the caller, which reads the clock anyway.
+   */
+  private start(index: number, startMs: number): Promise<void> | undefined {
+    const registration = this.registrations[index] as Registration;
+    if (!registration.active) {
+      this.outcomes[index] = skipped(registration);
+      return undefined;
+    }
+    if (registration.once) registration.remove();
+    const run = new Run(this, registration, index, startMs);
+    const outcome: HookOutcome = {
+      name: registration.name,
+      priority: registration.priority,
+      status: 'fulfilled',
+      startMs,
+      durationMs: 0,
+    };
+    this.outcomes[index] = outcome;
+    let result: unknown;
+    try {
+      result = registration.hook(run);
+    } catch (error) {
+      this.fail(outcome, 'rejected', error);
+      return undefined;
+    }
+    if (!isThenable(result)) return undefined;
+
+    const timeout = registration.timeout ?? this.settings.timeout;
+    const hookDeadline = timeout === undefined ? Number.POSITIVE_INFINITY : startMs + timeout;
+    if (hookDeadline === Number.POSITIVE_INFINITY && this.deadlineMs === Number.POSITIVE_INFINITY) {
+      if (this.settings.signal === undefined) return this.settleUntimed(result, outcome);
+    }
+    if (hookDeadline <= this.deadlineMs) {
+      run.deadlineMs = hookDeadline;
+      run.budgetMs = timeout ?? Number.POSITIVE_INFINITY;
+    } else {
+      run.deadlineMs = this.deadlineMs;
+      run.budgetMs = this.settings.deadline as number;
+      run.budgetIsPhaseDeadline = true;
+    }
+    this.watched.add(run);
+    const settled = run.untilSettled();
+    this.settleWatched(result, run, outcome);
+    if (run.deadlineMs !== Number.POSITIVE_INFINITY) this.arm(run.deadlineMs);
+    return settled;
+  }
+
+  /** An async hook that can neither time out nor be aborted: just await it. */
+  private async settleUntimed(result: PromiseLike<unknown>, outcome: HookOutcome): Promise<void> {
+    try {
+      await result;
+    } catch (error) {
+      this.fail(outcome, 'rejected', error);
+    }
+  }
+
+  /** An async hook that may be abandoned: whatever it does after that is ignored, never unhandled. */
+  private async settleWatched(result: PromiseLike<unknown>, run: Run, outcome: HookOutcome): Promise<void> {
+    let failed = false;
+    let error: unknown;
+    try {
+      await result;
+    } catch (caught) {
+      failed = true;
+      error = caught;
+    }
+    if (run.settled) return;
+    this.watched.delete(run);
+    if (failed) this.fail(outcome, 'rejected', error);
+    run.finish();
+  }
+
+  private fail(outcome: HookOutcome, status: HookStatus, error: unknown): void {
+    outcome.status = status;
+    outcome.error = error;
+    if (this.settings.failFast) this.stopped = true;
+  }
+
+  /** Arms the shared timer for `atMs` (phase-relative) unless it already fires earlier. */
+  private arm(atMs: number): void {
+    if (atMs >= this.timerAt) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerAt = atMs;
+    const delay = Math.min(Math.max(atMs - (performance.now() - this.t0), 0), MAX_TIMER_DELAY);
+    this.timer = setTimeout(this.onTimer, Math.ceil(delay));
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    const now = performance.now() - this.t0;
+    if (now + TIMER_SLACK_MS >= this.deadlineMs) this.stop();
+    let nextAt = Number.POSITIVE_INFINITY;
+    for (const run of this.watched) {
+      if (run.deadlineMs <= now + TIMER_SLACK_MS) this.expire(run);
+      else if (run.deadlineMs < nextAt) nextAt = run.deadlineMs;
+    }
+    if (nextAt !== Number.POSITIVE_INFINITY) this.arm(nextAt);
+  };
+
+  /** Abandons a run whose budget expired. */
+  private expire(run: Run): void {
+    this.watched.delete(run);
+    const error = new HookTimeoutError(run.name, run.budgetMs, run.budgetIsPhaseDeadline);
+    this.fail(this.outcomes[run.index] as HookOutcome, 'timedOut', error);
+    run.finish(error);
+  }
+
+  /** The phase deadline was reached: no further hook starts. */
+  private stop(): void {
+    this.stopped = true;
+    this.deadlineReached = true;
+  }
+
+  /** The emit signal aborted: abandon every running hook and start no other. */
+  private abort(): void {
+    this.stopped = true;
+    this.aborted = true;
+    const reason = this.settings.signal?.reason;
+    this.abortReason = reason;
+    for (const run of this.watched) {
+      this.watched.delete(run);
+      this.fail(this.outcomes[run.index] as HookOutcome, 'rejected', reason);
+      run.finish(reason);
+    }
+  }
+
+  private report(): PhaseReport<never> {
+    const outcomes = this.outcomes;
+    // Hooks unsubscribed before their turn are skipped without failing the phase; hooks left out
+    // by an abort, a deadline or failFast are skipped as part of a failed phase.
+    let ok = !this.aborted && !this.deadlineReached;
+    for (let index = 0; index < outcomes.length; index++) {
+      const outcome = outcomes[index];
+      if (outcome === undefined) outcomes[index] = skipped(this.registrations[index] as Registration);
+      else if (outcome.status === 'rejected' || outcome.status === 'timedOut') ok = false;
+    }
+    const report = {
+      event: this.event as never,
+      ok,
+      startedAt: this.startedAt,
+      durationMs: performance.now() - this.t0,
+      hooks: outcomes,
+    };
+    if (!ok) {
+      throw new LifecycleError(report, {
+        aborted: this.aborted,
+        abortReason: this.abortReason,
+        deadline: this.deadlineReached ? this.settings.deadline : undefined,
+      });
+    }
+    return report;
+  }
+}
+
+function skipped(registration: Registration): HookOutcome {
+  return { name: registration.name, priority: registration.priority, status: 'skipped', startMs: -1, durationMs: 0 };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * The process-wide SnapStart bus and the `snapshot-restore-py`-compatible registration functions.
+ *
+ * @module
+ */
+import { LifecycleBus } from './bus.js';
+import { checkFunction } from './validate.js';
+
+/** The two lifecycle events of a snapshot-restored process. */
+export type SnapStartEvents = {
+  /** Runs once, before the process is snapshotted. Equal priorities run newest first (LIFO). */
+  beforeSnapshot: void;
+  /** Runs in every restored process, before it serves work. Equal priorities run oldest first (FIFO). */
+  afterRestore: void;
+};
+
+const GLOBAL_KEY = Symbol.for('snapstart-hooks.snapStartBus');
+const globalSlot = globalThis as { [GLOBAL_KEY]?: LifecycleBus<SnapStartEvents> };
+
+/**
+ * The bus that the runtime bridges (Lambda, V8 snapshots) emit on. It lives on `globalThis`, so a
+ * runtime and the handler it loads share it even when each resolved its own copy of this package.
+ *
+ * @example
+ * ```ts
+ * snapStartBus.on('afterRestore', async ({ signal }) => { await db.connect({ signal }); }, { timeout: 2_000 });
+ * ```
+ */
+globalSlot[GLOBAL_KEY] ??= new LifecycleBus<SnapStartEvents>();
+export const snapStartBus: LifecycleBus<SnapStartEvents> = globalSlot[GLOBAL_KEY];
+
+/**
+ * Registers `fn` to run before the snapshot, called as `fn(...args)`, like
+ * `snapshot_restore_py.register_before_snapshot`. Hooks registered later run first.
+ *
+ * @returns `fn`, so it can be used on a function declaration's value.
+ *
+ * @example
+ * ```ts
+ * registerBeforeSnapshot(closeConnection, 'primary', { force: true });
+ * ```
+ */
+// biome-ignore lint/suspicious/noExplicitAny: any[] lets Parameters<Fn> check the arguments against fn.
+export function registerBeforeSnapshot<Fn extends (...args: any[]) => unknown>(fn: Fn, ...args: Parameters<Fn>): Fn {
+  snapStartBus.on('beforeSnapshot', () => fn(...args), { name: nameOf(fn) });
+  return fn;
+}
+
+/**
+ * Registers `fn` to run after each restore, called as `fn(...args)`, like
+ * `snapshot_restore_py.register_after_restore`. Hooks run in registration order.
+ *
+ * @returns `fn`.
+ *
+ * @example
+ * ```ts
+ * registerAfterRestore(connectToDb, process.env.DB_HOST);
+ * ```
+ */
+// biome-ignore lint/suspicious/noExplicitAny: any[] lets Parameters<Fn> check the arguments against fn.
+export function registerAfterRestore<Fn extends (...args: any[]) => unknown>(fn: Fn, ...args: Parameters<Fn>): Fn {
+  snapStartBus.on('afterRestore', () => fn(...args), { name: nameOf(fn) });
+  return fn;
+}
+
+function nameOf(fn: unknown): string | undefined {
+  checkFunction('fn', fn);
+  return fn.name || undefined;
+}

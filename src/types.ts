@@ -1,0 +1,139 @@
+/**
+ * Public types of the lifecycle bus.
+ *
+ * @module
+ */
+
+/**
+ * Maps each event name to the type of its payload. Use `void` for an event without a payload.
+ *
+ * @example
+ * ```ts
+ * type Events = { beforeSnapshot: void; afterRestore: void; configChanged: { key: string } };
+ * ```
+ */
+export type EventMap = { [event: string]: unknown };
+
+/** The names of the events of an {@link EventMap}. */
+export type EventName<Events extends EventMap> = keyof Events & string;
+
+/** How hooks of equal priority are ordered: oldest registration first, or newest first. */
+export type TieOrder = 'fifo' | 'lifo';
+
+/**
+ * The single argument every hook receives.
+ *
+ * @typeParam Payload - the payload type of the event.
+ * @typeParam Event - the event name.
+ */
+export interface HookContext<Payload = unknown, Event extends string = string> {
+  /** The event being emitted. */
+  readonly event: Event;
+  /** The payload given to `emit` (`undefined` for `void` events). */
+  readonly payload: Payload;
+  /**
+   * Aborts when the hook times out (reason: a `HookTimeoutError`), when the phase deadline is
+   * reached, or when the emit's own `signal` aborts. Created on first read, so hooks that never
+   * look at it cost nothing.
+   */
+  readonly signal: AbortSignal;
+  /** The hook's name, as it appears in reports and error messages. */
+  readonly name: string;
+  /** The hook's priority (higher runs first). */
+  readonly priority: number;
+}
+
+/**
+ * A lifecycle hook: a sync or async function of one {@link HookContext}. Its return value is ignored;
+ * a throw or a rejection (with any value) is a failure.
+ */
+export type Hook<Payload = unknown, Event extends string = string> = (ctx: HookContext<Payload, Event>) => unknown;
+
+/** Options of {@link LifecycleBus.on} and {@link LifecycleBus.once}. */
+export interface HookOptions {
+  /** Tier of the hook: a finite number, default `0`. Higher priorities run first. */
+  priority?: number;
+  /**
+   * Time budget in milliseconds (> 0; `Infinity` means none). When it expires the hook is marked
+   * `timedOut`, its `ctx.signal` aborts and the phase goes on. Defaults to the bus's `timeout`.
+   */
+  timeout?: number;
+  /** Name used in reports and errors. Defaults to the function's name, else `hook#<n>`. */
+  name?: string;
+  /** Unsubscribes the hook when this signal aborts. An already aborted signal registers nothing. */
+  signal?: AbortSignal;
+}
+
+/** Options of the {@link LifecycleBus} constructor. */
+export interface BusOptions<Events extends EventMap = EventMap> {
+  /**
+   * How many hooks of one priority tier may run at once: an integer >= 1 or `Infinity`.
+   * Default `1`, which makes every phase strictly serial.
+   */
+  concurrency?: number;
+  /** Default per-hook timeout in milliseconds (> 0). Default: none. */
+  timeout?: number;
+  /** When `true`, no hook starts after the first failure of a phase. Default `false`. */
+  failFast?: boolean;
+  /**
+   * Tie order among hooks of equal priority, per event. Default: `'lifo'` for `beforeSnapshot`,
+   * `'fifo'` for every other event, as in AWS's runtimes and CRaC.
+   */
+  order?: { [E in EventName<Events>]?: TieOrder };
+}
+
+/** Options of {@link LifecycleBus.emit}; each overrides the bus's setting for this phase only. */
+export interface EmitOptions {
+  /** Hooks of one tier running at once: an integer >= 1 or `Infinity`. */
+  concurrency?: number;
+  /** Start no hook after the first failure. */
+  failFast?: boolean;
+  /**
+   * Budget in milliseconds (> 0) for the whole phase. When it is reached, hooks still running are
+   * marked `timedOut` and hooks not started are marked `skipped`.
+   */
+  deadline?: number;
+  /**
+   * Aborts the phase: running hooks see their `ctx.signal` abort and are marked `rejected` with the
+   * abort reason, hooks not started are `skipped`, and `emit` rejects with a `LifecycleError`.
+   */
+  signal?: AbortSignal;
+}
+
+/** What became of one hook in a phase. */
+export type HookStatus = 'fulfilled' | 'rejected' | 'timedOut' | 'skipped';
+
+/** One hook's line in a {@link PhaseReport}. */
+export interface HookOutcome {
+  /** The hook's name. */
+  name: string;
+  /** The hook's priority. */
+  priority: number;
+  /** How the hook ended. `skipped` hooks never started. */
+  status: HookStatus;
+  /** When the hook started, in ms since the phase started (`-1` when skipped). */
+  startMs: number;
+  /** How long the hook ran, in ms (until it settled or timed out; `0` when skipped). */
+  durationMs: number;
+  /** The thrown or rejected value, or the `HookTimeoutError`, for failed hooks. */
+  error?: unknown;
+}
+
+/** The report of one emitted phase. */
+export interface PhaseReport<Event extends string = string> {
+  /** The event emitted. */
+  event: Event;
+  /** `true` when no hook failed or timed out and the phase was not aborted. */
+  ok: boolean;
+  /** Wall-clock start of the phase, in ms since the epoch. */
+  startedAt: number;
+  /** Duration of the whole phase, in ms. */
+  durationMs: number;
+  /** One outcome per hook registered when the phase started, in schedule order. */
+  hooks: HookOutcome[];
+}
+
+/** The arguments of `emit` after the event name: the payload is optional for `void` events. */
+export type EmitArgs<Payload> = [Payload] extends [void]
+  ? [payload?: Payload, options?: EmitOptions]
+  : [payload: Payload, options?: EmitOptions];
