@@ -241,11 +241,12 @@ class Phase {
     let result: unknown;
     try {
       result = registration.hook(run);
+      // Inside the try: a `then` getter that throws is a failure of this hook, not of the phase.
+      if (!isThenable(result)) return undefined;
     } catch (error) {
       this.fail(outcome, 'rejected', error);
       return undefined;
     }
-    if (!isThenable(result)) return undefined;
 
     const timeout = registration.timeout ?? this.settings.timeout;
     const hookDeadline = timeout === undefined ? Number.POSITIVE_INFINITY : startMs + timeout;

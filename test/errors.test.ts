@@ -200,3 +200,18 @@ t.test('LifecycleError - can be built from a report by hand', async (t) => {
   t.equal(error.message, 'custom: 1 of 1 hook failed: only (bad)');
   t.equal(error.errors.length, 1);
 });
+
+t.test('emit() - a returned object whose then getter throws fails that hook only', async (t) => {
+  const bus = new LifecycleBus<Events>();
+  bus.on('afterRestore', () => ({
+    get then(): never {
+      throw new Error('hostile thenable');
+    },
+  }));
+  bus.on('afterRestore', () => {});
+  const error = await failedPhase(bus.emit('afterRestore'));
+  t.same(
+    error.report.hooks.map((hook) => hook.status),
+    ['rejected', 'fulfilled'],
+  );
+});
