@@ -1,0 +1,35 @@
+/**
+ * Diagnosis of the most common snapshot build failure: a handle (socket, server, timer) still open
+ * when the heap is about to be serialized.
+ *
+ * @module
+ */
+
+/** The cure, in one sentence, printed with every open-handle failure. */
+export const OPEN_HANDLE_CURE =
+  'Close it in a beforeSnapshot hook and reopen it in afterRestore, e.g. ' +
+  "snapStartBus.on('beforeSnapshot', () => socket.destroy()); snapStartBus.on('afterRestore', () => connect()).";
+
+/**
+ * Counts resource types, e.g. `['TCPSocketWrap', 'Timeout', 'Timeout']` becomes
+ * `'TCPSocketWrap, 2 × Timeout'`.
+ */
+export function describeResources(resources: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const resource of resources) counts.set(resource, (counts.get(resource) ?? 0) + 1);
+  return [...counts].map(([type, count]) => (count === 1 ? type : `${count} × ${type}`)).join(', ');
+}
+
+/**
+ * Reads what Node printed for a failed build and, when the failure is an open handle, returns a
+ * message naming it and the cure. Node 20 aborts with "global handle not serialized" followed by a
+ * dump of the object, whose `owner_symbol` names the JavaScript class (`Server`, `Socket`, ...).
+ *
+ * @returns the explanation, or `undefined` when the output shows no open-handle failure.
+ */
+export function diagnoseOpenHandle(output: string): string | undefined {
+  if (!output.includes('global handle not serialized')) return undefined;
+  const owners = [...output.matchAll(/owner_symbol>: 0x[0-9a-f]+ <(\w+)/g)].map((match) => match[1] as string);
+  const what = owners.length > 0 ? `an open ${describeResources(owners)} handle` : 'an open handle';
+  return `the snapshot failed because ${what} was still alive at snapshot time (an unref()'d handle does not stop the build, but it cannot be serialized). ${OPEN_HANDLE_CURE}`;
+}
