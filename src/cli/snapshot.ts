@@ -155,7 +155,7 @@ async function bundleAndBuild(
     process.stderr.write(`snapstart snapshot: the snapshot build ${how}; no blob was written\n`);
     return build.code === null || build.code === 0 ? 1 : build.code;
   }
-  // The blob is written beside the bundle first, so a failed build never leaves a stale --out behind.
+  // The blob is written beside the bundle first, so a failed build never leaves a partial blob at --out.
   await copyFile(blobPath, out);
   const report = await readBuildReport(reportPath);
   process.stdout.write(
