@@ -18,6 +18,11 @@ import { describeResources, OPEN_HANDLE_CURE } from './open-handles.js';
 export interface SnapshotMainContext {
   /** `true` in a process restored from a snapshot, `false` when the entry was run without one. */
   readonly restored: boolean;
+  /**
+   * The program's arguments (`process.argv` without Node and the script). A restored process has
+   * no script in `process.argv`, so this is where to read them in both cases.
+   */
+  readonly args: readonly string[];
 }
 
 /** The application's main function: runs after restore (or after init, without a snapshot). */
@@ -72,8 +77,8 @@ let called = false;
  *   `beforeSnapshot` on `snapStartBus` (hooks newest first); the heap is serialized only after
  *   that phase settled and the event loop drained. In every process restored from the blob
  *   (`node --snapshot-blob app.blob`), randomness caches are refreshed, `afterRestore` is emitted
- *   (hooks oldest first), then `main({ restored: true })` runs.
- * - Run without a snapshot (`node entry.js`): `init`, then `main({ restored: false })`; no hook runs.
+ *   (hooks oldest first), then `main({ restored: true, args })` runs.
+ * - Run without a snapshot (`node entry.js`): `init`, then `main({ restored: false, args })`; no hook runs.
  *
  * Failures end the process with a message on stderr and a {@link SnapshotExitCode}: a failed
  * `beforeSnapshot` prints its `LifecycleError` report and exits 64 without writing the snapshot; a
@@ -168,11 +173,12 @@ async function restore(host: SnapshotHost, main: SnapshotMainFunction): Promise<
     host.exit(SnapshotExitCode.afterRestoreFailed);
     return;
   }
-  await runMain(host, main, { restored: true });
+  await runMain(host, main, { restored: true, args: process.argv.slice(1) });
 }
 
 async function runPlain(host: SnapshotHost, main: SnapshotMainFunction, options: SnapshotMainOptions): Promise<void> {
-  if (await runInit(host, options.init, '')) await runMain(host, main, { restored: false });
+  if (await runInit(host, options.init, ''))
+    await runMain(host, main, { restored: false, args: process.argv.slice(2) });
 }
 
 /** Runs `init`; on failure reports it and exits. Resolves whether it succeeded. */
