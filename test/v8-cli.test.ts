@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { loadBundler, runSnapshot } from '../src/cli/snapshot.js';
+import { type Bundler, loadBundler, runSnapshot } from '../src/cli/snapshot.js';
 import { runCli, runNode, type Teardown } from './fixtures/v8/run.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/v8/${name}`, import.meta.url));
@@ -88,7 +88,8 @@ t.test('loadBundler() - other load errors pass through', async (t) => {
   await t.rejects(loadBundler(broken), { message: 'bundler crashed on load' });
 });
 
-t.test('runSnapshot() - exits 1 when the bundler cannot be loaded', async (t) => {
+/** Runs `runSnapshot` in-process, capturing what it writes to stderr. */
+async function runCaptured(t: Teardown, argv: string[], bundler: () => Promise<Bundler>): Promise<[number, string]> {
   const written: string[] = [];
   const write = process.stderr.write;
   process.stderr.write = ((chunk: string) => {
@@ -98,8 +99,33 @@ t.test('runSnapshot() - exits 1 when the bundler cannot be loaded', async (t) =>
   t.teardown(() => {
     process.stderr.write = write;
   });
-  const code = await runSnapshot([fixture('plain-entry.ts')], () => loadBundler('snapstart-no-such-bundler'));
-  process.stderr.write = write;
+  try {
+    return [await runSnapshot(argv, bundler), written.join('')];
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+t.test('runSnapshot() - exits 1 when the bundler cannot be loaded', async (t) => {
+  const [code, stderr] = await runCaptured(t, [fixture('plain-entry.ts')], () =>
+    loadBundler('snapstart-no-such-bundler'),
+  );
   t.equal(code, 1);
-  t.match(written.join(''), 'could not be found: install it with `npm install --save-dev esbuild`');
+  t.match(stderr, 'could not be found: install it with `npm install --save-dev esbuild`');
+});
+
+t.test('runSnapshot() - reports bundler failures with or without locations', async (t) => {
+  const failing = (thrown: unknown) => async (): Promise<Bundler> => ({
+    build: () => Promise.reject(thrown),
+  });
+  const [located, locatedErr] = await runCaptured(
+    t,
+    [fixture('plain-entry.ts')],
+    failing({ errors: [{ text: 'Could not resolve "left-pad"', location: null }] }),
+  );
+  t.equal(located, 1);
+  t.match(locatedErr, /failed:\n {2}Could not resolve "left-pad"\n/);
+  const [plain, plainErr] = await runCaptured(t, [fixture('plain-entry.ts')], failing(new Error('service stopped')));
+  t.equal(plain, 1);
+  t.match(plainErr, /failed:\n {2}service stopped\n/);
 });

@@ -12,9 +12,10 @@ export const OPEN_HANDLE_CURE =
 
 /**
  * Counts resource types, e.g. `['TCPSocketWrap', 'Timeout', 'Timeout']` becomes
- * `'TCPSocketWrap, 2 × Timeout'`.
+ * `'TCPSocketWrap, 2 × Timeout'`; an empty list becomes `'a handle Node does not name'`.
  */
 export function describeResources(resources: readonly string[]): string {
+  if (resources.length === 0) return 'a handle Node does not name';
   const counts = new Map<string, number>();
   for (const resource of resources) counts.set(resource, (counts.get(resource) ?? 0) + 1);
   return [...counts].map(([type, count]) => (count === 1 ? type : `${count} × ${type}`)).join(', ');

@@ -157,7 +157,7 @@ function build(host: SnapshotHost, main: SnapshotMainFunction, options: Snapshot
     watchdog = setTimeout(() => {
       const open = describeResources(process.getActiveResourcesInfo());
       host.writeError(
-        `${PREFIX} no snapshot was written: ${drainTimeout} ms after beforeSnapshot settled, the event loop is still kept alive by ${open || 'an open handle'}. ${OPEN_HANDLE_CURE}\n`,
+        `${PREFIX} no snapshot was written: ${drainTimeout} ms after beforeSnapshot settled, the event loop is still kept alive by ${open}. ${OPEN_HANDLE_CURE}\n`,
       );
       host.exit(SnapshotExitCode.openHandles);
     }, drainTimeout).unref();
