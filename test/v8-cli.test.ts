@@ -72,6 +72,17 @@ t.test(
   },
 );
 
+t.test('snapstart snapshot - passes esbuild warnings on and counts one hook', async (t) => {
+  const dir = await tempDir(t);
+  const blob = join(dir, 'one.blob');
+  const run = await runCli(t, ['snapshot', fixture('one-hook-entry.ts'), '--out', blob]);
+  t.equal(run.code, 0, run.stderr);
+  t.match(run.stderr, /snapstart snapshot: esbuild warning: "import\.meta" is not available/);
+  t.match(run.stdout, /beforeSnapshot\s+[\d.]+ ms\s+1 hook\n/);
+  const restored = await runNode(t, ['--snapshot-blob', blob]);
+  t.equal(restored.stdout, 'restored from bundled\n');
+});
+
 t.test('loadBundler() - a missing esbuild gives an install hint', async (t) => {
   await t.rejects(loadBundler('snapstart-no-such-bundler'), {
     message:
@@ -128,4 +139,7 @@ t.test('runSnapshot() - reports bundler failures with or without locations', asy
   const [plain, plainErr] = await runCaptured(t, [fixture('plain-entry.ts')], failing(new Error('service stopped')));
   t.equal(plain, 1);
   t.match(plainErr, /failed:\n {2}service stopped\n/);
+  const [odd, oddErr] = await runCaptured(t, [fixture('plain-entry.ts')], failing('out of memory'));
+  t.equal(odd, 1);
+  t.match(oddErr, /failed:\n {2}out of memory\n/);
 });
