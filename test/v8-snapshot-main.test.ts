@@ -13,7 +13,7 @@ import {
   type SnapshotMainContext,
   snapshotMain,
 } from '../src/v8/index.js';
-import { describeResources } from '../src/v8/open-handles.js';
+import { describeResources, resourcesKeepingLoopAlive } from '../src/v8/open-handles.js';
 import { runSnapshotMain } from '../src/v8/snapshot-main.js';
 
 // The bridge's decisions, driven in-process through the SnapshotHost seam: a host that records
@@ -321,6 +321,14 @@ t.test('snapshotMain() - runs init then main without a snapshot, and only once p
 t.test('describeResources() - counts resource types', async (t) => {
   t.equal(describeResources(['TCPSocketWrap', 'Timeout', 'Timeout']), 'TCPSocketWrap, 2 × Timeout');
   t.equal(describeResources([]), 'a handle Node does not name');
+});
+
+t.test('resourcesKeepingLoopAlive() - discounts the stdio streams, nothing else', async (t) => {
+  const listed = ['PipeWrap', 'TTYWrap', 'TCPSocketWrap', 'PipeWrap'];
+  t.same(resourcesKeepingLoopAlive(listed, [{ _type: 'pipe' }, { _type: 'tty' }]), ['TCPSocketWrap', 'PipeWrap']);
+  t.same(resourcesKeepingLoopAlive(listed, [{ _type: 'fs' }, {}]), listed);
+  t.same(resourcesKeepingLoopAlive(['Timeout'], [{ _type: 'pipe' }]), ['Timeout']);
+  t.type(resourcesKeepingLoopAlive([]), Array, "defaults to Node's own stdout and stderr");
 });
 
 t.test('diagnoseOpenHandle() - recognises what Node prints for an unserializable handle', async (t) => {

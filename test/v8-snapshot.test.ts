@@ -106,7 +106,7 @@ t.test('snapshotMain() - build failures write no blob and exit non-zero', async 
       fail: 'open-handle',
       code: 66,
       stderr: [
-        /500 ms after beforeSnapshot settled, the event loop is still kept alive by .*TCPServerWrap/,
+        '500 ms after beforeSnapshot settled, the event loop is still kept alive by TCPServerWrap.',
         'Close it in a beforeSnapshot hook and reopen it in afterRestore',
       ],
     },

@@ -21,6 +21,30 @@ export function describeResources(resources: readonly string[]): string {
   return [...counts].map(([type, count]) => (count === 1 ? type : `${count} × ${type}`)).join(', ');
 }
 
+/** The resource type Node lists for a stdio stream of each kind (files are not listed). */
+const STDIO_RESOURCE: Record<string, string> = { pipe: 'PipeWrap', tty: 'TTYWrap' };
+
+/**
+ * The resources keeping the event loop alive, without the ones of stdout and stderr: Node lists a
+ * piped or terminal stdout as active, but it never stops a build from serializing.
+ *
+ * @param resources - from `process.getActiveResourcesInfo()`.
+ * @param streams - the stdio streams to discount (Node's own, by default).
+ */
+export function resourcesKeepingLoopAlive(
+  resources: readonly string[],
+  streams: readonly object[] = [process.stdout, process.stderr],
+): string[] {
+  const rest = [...resources];
+  for (const stream of streams) {
+    // `_type` is how Node's stdio streams record what they write to: 'pipe', 'tty', 'fs', ...
+    const type = (stream as { _type?: unknown })._type;
+    const at = rest.indexOf(STDIO_RESOURCE[String(type)] ?? '');
+    if (at !== -1) rest.splice(at, 1);
+  }
+  return rest;
+}
+
 /**
  * Reads what Node printed for a failed build and, when the failure is an open handle, returns a
  * message naming it and the cure. Node 20 aborts with "global handle not serialized" followed by a

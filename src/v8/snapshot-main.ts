@@ -12,7 +12,7 @@ import { checkDuration, checkFunction, checkOptionsObject } from '../validate.js
 import { type BuildReport, preciseNow, writeBuildReport } from './build-report.js';
 import { refreshRandomCaches } from './fresh-randomness.js';
 import { nodeHost, type SnapshotHost } from './host.js';
-import { describeResources, OPEN_HANDLE_CURE } from './open-handles.js';
+import { describeResources, OPEN_HANDLE_CURE, resourcesKeepingLoopAlive } from './open-handles.js';
 
 /** What `main` is told about the process it runs in. */
 export interface SnapshotMainContext {
@@ -155,7 +155,7 @@ function build(host: SnapshotHost, main: SnapshotMainFunction, options: Snapshot
     if (drainTimeout === Number.POSITIVE_INFINITY) return;
     // The heap is serialized once the loop drains; if it does not, something is still open.
     watchdog = setTimeout(() => {
-      const open = describeResources(process.getActiveResourcesInfo());
+      const open = describeResources(resourcesKeepingLoopAlive(process.getActiveResourcesInfo()));
       host.writeError(
         `${PREFIX} no snapshot was written: ${drainTimeout} ms after beforeSnapshot settled, the event loop is still kept alive by ${open}. ${OPEN_HANDLE_CURE}\n`,
       );
