@@ -1,0 +1,241 @@
+/**
+ * `snapshotMain`: runs an entry's init, `beforeSnapshot`, and after every restore `afterRestore`
+ * then `main`, when the entry is built into a V8 startup snapshot.
+ *
+ * @module
+ */
+import { LifecycleError } from '../errors.js';
+import { formatReport } from '../report.js';
+import { snapStartBus } from '../snapstart.js';
+import type { PhaseReport } from '../types.js';
+import { checkDuration, checkFunction, checkOptionsObject } from '../validate.js';
+import { type BuildReport, preciseNow, writeBuildReport } from './build-report.js';
+import { refreshRandomCaches } from './fresh-randomness.js';
+import { nodeHost, type SnapshotHost } from './host.js';
+import { describeResources, OPEN_HANDLE_CURE, resourcesKeepingLoopAlive } from './open-handles.js';
+
+/** What `main` is told about the process it runs in. */
+export interface SnapshotMainContext {
+  /** `true` in a process restored from a snapshot, `false` when the entry was run without one. */
+  readonly restored: boolean;
+  /**
+   * The program's arguments (`process.argv` without Node and the script). A restored process has
+   * no script in `process.argv`, so this is where to read them in both cases.
+   */
+  readonly args: readonly string[];
+}
+
+/** The application's main function: runs after restore (or after init, without a snapshot). */
+export type SnapshotMainFunction = (context: SnapshotMainContext) => unknown;
+
+/** Options of {@link snapshotMain}. */
+export interface SnapshotMainOptions {
+  /**
+   * The entry's init work, sync or async: load data, warm caches, open connections. While building,
+   * `beforeSnapshot` is emitted only once it has settled; without a snapshot, `main` runs after it.
+   * Put async init work here rather than leaving it floating at the top level, or the snapshot
+   * could be taken before it finished.
+   */
+  init?: () => unknown;
+  /**
+   * While building: how long in ms the event loop may stay alive after `beforeSnapshot` settled
+   * (sockets finishing their close) before the build fails, naming the handles still open.
+   * Default `2000`; `Infinity` waits for ever.
+   */
+  drainTimeout?: number;
+}
+
+/**
+ * Exit codes of a process driven by {@link snapshotMain}. `64` and `65` are those AWS's runtimes use
+ * for failed before-snapshot and after-restore hooks.
+ */
+export const SnapshotExitCode = Object.freeze({
+  /** `init` threw or rejected (build, or run without a snapshot). */
+  initFailed: 1,
+  /** `main` threw or rejected. */
+  mainFailed: 1,
+  /** A `beforeSnapshot` hook failed or timed out: no snapshot was written. */
+  beforeSnapshotFailed: 64,
+  /** An `afterRestore` hook failed or timed out: `main` did not run. */
+  afterRestoreFailed: 65,
+  /** Handles were still keeping the event loop alive `drainTimeout` ms after `beforeSnapshot`. */
+  openHandles: 66,
+  /** `init` or a phase awaited a promise that nothing left in the event loop could settle. */
+  stalled: 67,
+});
+
+const DEFAULT_DRAIN_TIMEOUT = 2_000;
+const PREFIX = 'snapstart-hooks/v8:';
+
+let called = false;
+
+/**
+ * Makes `main` the entry point of a program that can be built into a V8 startup snapshot.
+ * Call it once, at the top level of the entry.
+ *
+ * - Building (`node --snapshot-blob app.blob --build-snapshot entry.cjs`): runs `init`, then emits
+ *   `beforeSnapshot` on `snapStartBus` (hooks newest first); the heap is serialized only after
+ *   that phase settled and the event loop drained. In every process restored from the blob
+ *   (`node --snapshot-blob app.blob`), randomness caches are refreshed, `afterRestore` is emitted
+ *   (hooks oldest first), then `main({ restored: true, args })` runs.
+ * - Run without a snapshot (`node entry.js`): `init`, then `main({ restored: false, args })`; no hook runs.
+ *
+ * Failures end the process with a message on stderr and a {@link SnapshotExitCode}: a failed
+ * `beforeSnapshot` prints its `LifecycleError` report and exits 64 without writing the snapshot; a
+ * failed `afterRestore` prints its report and exits 65 without running `main`.
+ *
+ * @throws TypeError naming a bad argument; Error when called a second time in the same process
+ *   (a restored process never re-runs the entry, so `main` is where per-process work belongs).
+ *
+ * @example
+ * ```ts
+ * import { snapStartBus } from 'snapstart-hooks';
+ * import { snapshotMain } from 'snapstart-hooks/v8';
+ *
+ * let db: Connection;
+ * snapStartBus.on('beforeSnapshot', () => db.close());
+ * snapStartBus.on('afterRestore', async () => { db = await connect(); });
+ * snapshotMain(async () => serve(db), { init: async () => { db = await connect(); await warmUp(db); } });
+ * ```
+ */
+export function snapshotMain(main: SnapshotMainFunction, options: SnapshotMainOptions = {}): void {
+  checkArguments(main, options);
+  if (called) {
+    throw new Error(
+      'snapshotMain() was already called in this process: call it once, at the top level of the entry (a restored process does not re-run the entry; per-process work belongs in main or afterRestore)',
+    );
+  }
+  called = true;
+  runSnapshotMain(nodeHost, main, options);
+}
+
+/**
+ * {@link snapshotMain} against an explicit {@link SnapshotHost}, without the once-per-process guard.
+ *
+ * @internal
+ */
+export function runSnapshotMain(host: SnapshotHost, main: SnapshotMainFunction, options: SnapshotMainOptions): void {
+  checkArguments(main, options);
+  if (host.isBuildingSnapshot()) build(host, main, options);
+  else void runPlain(host, main, options);
+}
+
+function checkArguments(main: unknown, options: SnapshotMainOptions): void {
+  checkFunction('main', main);
+  checkOptionsObject('options', options);
+  if (options.init !== undefined) checkFunction('options.init', options.init);
+  checkDuration('options.drainTimeout', options.drainTimeout);
+}
+
+function build(host: SnapshotHost, main: SnapshotMainFunction, options: SnapshotMainOptions): void {
+  let report: BuildReport | undefined;
+  let watchdog: NodeJS.Timeout | undefined;
+  host.setDeserializeMainFunction(() => void restore(host, main));
+  host.addSerializeCallback(() => {
+    // An unref()'d timer does not keep the build alive, but it must not fire in restored processes.
+    clearTimeout(watchdog);
+    if (report === undefined) return;
+    report.serializeStartedAt = preciseNow();
+    writeBuildReport(report);
+  });
+  void (async () => {
+    const initStart = preciseNow();
+    if (!(await runInit(host, options.init, ' (no snapshot was written)'))) return;
+    const initMs = preciseNow() - initStart;
+    let phase: PhaseReport<'beforeSnapshot'>;
+    try {
+      phase = await guardPhase(host, 'beforeSnapshot', () => snapStartBus.emit('beforeSnapshot'));
+    } catch (error) {
+      host.writeError(describePhaseFailure('beforeSnapshot', error, 'no snapshot was written'));
+      host.exit(SnapshotExitCode.beforeSnapshotFailed);
+      return;
+    }
+    report = { initMs, beforeSnapshot: phase, serializeStartedAt: 0 };
+    const drainTimeout = options.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT;
+    if (drainTimeout === Number.POSITIVE_INFINITY) return;
+    // The heap is serialized once the loop drains; if it does not, something is still open.
+    watchdog = setTimeout(() => {
+      const open = describeResources(resourcesKeepingLoopAlive(process.getActiveResourcesInfo()));
+      host.writeError(
+        `${PREFIX} no snapshot was written: ${drainTimeout} ms after beforeSnapshot settled, the event loop is still kept alive by ${open}. ${OPEN_HANDLE_CURE}\n`,
+      );
+      host.exit(SnapshotExitCode.openHandles);
+    }, drainTimeout).unref();
+  })();
+}
+
+async function restore(host: SnapshotHost, main: SnapshotMainFunction): Promise<void> {
+  refreshRandomCaches();
+  try {
+    await guardPhase(host, 'afterRestore', () => snapStartBus.emit('afterRestore'));
+  } catch (error) {
+    host.writeError(describePhaseFailure('afterRestore', error, 'main did not run'));
+    host.exit(SnapshotExitCode.afterRestoreFailed);
+    return;
+  }
+  await runMain(host, main, { restored: true, args: process.argv.slice(1) });
+}
+
+async function runPlain(host: SnapshotHost, main: SnapshotMainFunction, options: SnapshotMainOptions): Promise<void> {
+  if (await runInit(host, options.init, ''))
+    await runMain(host, main, { restored: false, args: process.argv.slice(2) });
+}
+
+/** Runs `init`; on failure reports it and exits. Resolves whether it succeeded. */
+async function runInit(host: SnapshotHost, init: (() => unknown) | undefined, consequence: string): Promise<boolean> {
+  if (init === undefined) return true;
+  try {
+    await guardPhase(host, 'init', async () => init());
+    return true;
+  } catch (error) {
+    host.writeError(`${PREFIX} init failed${consequence}: ${describeThrown(error)}\n`);
+    host.exit(SnapshotExitCode.initFailed);
+    return false;
+  }
+}
+
+async function runMain(host: SnapshotHost, main: SnapshotMainFunction, context: SnapshotMainContext): Promise<void> {
+  try {
+    await main(context);
+  } catch (error) {
+    host.writeError(`${PREFIX} main failed: ${describeThrown(error)}\n`);
+    host.exit(SnapshotExitCode.mainFailed);
+  }
+}
+
+/**
+ * Runs one phase and fails the process if the event loop drains while it is pending: the phase
+ * awaits something nothing can settle any more. Without this, a build would serialize a heap
+ * whose init or `beforeSnapshot` never finished.
+ */
+async function guardPhase<T>(host: SnapshotHost, phase: string, run: () => Promise<T>): Promise<T> {
+  const onBeforeExit = (): void => {
+    host.writeError(
+      `${PREFIX} ${phase} never settled: it awaits a promise that nothing left in the event loop can settle (no socket, timer or request is pending)\n`,
+    );
+    host.exit(SnapshotExitCode.stalled);
+  };
+  process.on('beforeExit', onBeforeExit);
+  try {
+    return await run();
+  } finally {
+    // Process listeners are part of the heap: a leftover one would fire in every restored process.
+    process.off('beforeExit', onBeforeExit);
+  }
+}
+
+function describePhaseFailure(event: string, error: unknown, consequence: string): string {
+  if (!(error instanceof LifecycleError))
+    return `${PREFIX} ${event} failed (${consequence}): ${describeThrown(error)}\n`;
+  const details = error.errors.map((cause: unknown) => indent(describeThrown(cause))).join('\n');
+  return `${PREFIX} ${error.message} (${consequence})\n${formatReport(error.report)}\n${details}\n`;
+}
+
+function describeThrown(error: unknown): string {
+  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
+  return `non-Error value ${String(error)}`;
+}
+
+function indent(text: string): string {
+  return text.replace(/^/gm, '    ');
+}
