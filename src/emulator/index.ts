@@ -1,0 +1,19 @@
+/**
+ * `snapstart-hooks/emulator`: a local AWS Lambda Runtime API with SnapStart restore, and the simulator
+ * behind `snapstart simulate`.
+ *
+ * @packageDocumentation
+ */
+export { RuntimeApiEmulator } from './server.js';
+export type {
+  EmulatorOptions,
+  EmulatorState,
+  Endpoint,
+  FaultAction,
+  FaultOptions,
+  InitializationType,
+  InvocationResult,
+  InvokeOptions,
+  PostedLifecycleError,
+  RecordedRequest,
+} from './types.js';
