@@ -12,7 +12,9 @@ export interface Command {
 }
 
 /** Subcommands by name, each loaded on demand so `snapstart --help` stays fast. */
-const commands: Record<string, () => Promise<Command>> = {};
+const commands: Record<string, () => Promise<Command>> = {
+  simulate: async () => (await import('./simulate.js')).simulateCommand,
+};
 
 /** The usage text listing every subcommand. */
 export async function usage(): Promise<string> {

@@ -4,7 +4,16 @@
  *
  * @packageDocumentation
  */
+
+export { type FormatSimulationOptions, formatSimulation } from './format.js';
 export { RuntimeApiEmulator } from './server.js';
+export {
+  type SimulatedInvocation,
+  type SimulateOptions,
+  type Simulation,
+  simulate,
+  type TimelineSpan,
+} from './simulate.js';
 export type {
   EmulatorOptions,
   EmulatorState,

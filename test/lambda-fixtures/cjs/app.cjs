@@ -6,7 +6,7 @@ registerAfterRestore(() => {
 });
 
 exports.handler = async (event) => ({ module: 'commonjs', restored, event });
-exports.legacy = (event, context, callback) => callback(null, { style: 'callback', event });
-exports.legacyDone = (event, context) => {
+exports.legacy = (event, _context, callback) => callback(null, { style: 'callback', event });
+exports.legacyDone = (_event, context) => {
   context.succeed({ style: 'context.succeed' });
 };
