@@ -55,7 +55,7 @@ t.test('simulate() - the TypeScript example goes through init, snapshot, restore
   t.equal(simulation.beforeSnapshot?.hooks[0]?.status, 'fulfilled');
   t.equal(simulation.afterRestore?.hooks[0]?.name, 'afterRestoreHook');
   t.equal(simulation.invocations.length, 2);
-  const body = JSON.parse((simulation.invocations[0]?.body as { body: string }).body);
+  const body = JSON.parse((simulation.invocations[0]?.body as { body?: string } | undefined)?.body ?? 'null');
   t.same(body, { message: 'Function executed successfully!', event: { orderId: 42 } });
   const output = simulation.logs.map((log) => log.text);
   t.ok(
