@@ -47,8 +47,13 @@ export async function spawnRuntime(t: Teardown, options: SpawnOptions): Promise<
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
   t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    // Closing the API makes a serving runtime exit by itself (so its coverage is written); kill only as a last resort.
     await emulator.close();
+    if (child.exitCode === null && child.signalCode === null) {
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(killer);
+    }
   });
   return { emulator, child, exited, stderr: () => stderr, stdout: () => stdout };
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { simulate } from '../src/emulator/index.js';
+import { formatSimulation, simulate } from '../src/emulator/index.js';
 import { FIXTURES } from './lambda-harness.js';
 
 const EXAMPLE = fileURLToPath(new URL('../examples/lambda/', import.meta.url));
@@ -89,6 +89,22 @@ t.test('simulate() - an after-restore failure stops the simulation and names the
   const hook = simulation.timeline.find((span) => span.name === 'reconnectDb');
   t.match(hook, { kind: 'hook', ok: false, detail: 'rejected: ECONNREFUSED 10.0.0.1:5432' });
   t.same(simulation.invocations, []);
+  const text = formatSimulation(simulation, { color: true, width: 5 });
+  t.ok(text.includes('\u001b[31mFAILED\u001b[0m'), 'failure painted red');
+  t.match(
+    text,
+    /Errors posted by the runtime:\n {2}restore\/error Runtime\.AfterRestoreError: afterRestore: 1 of 2 hooks failed: reconnectDb/,
+  );
+  t.match(text, /Stopped early: the runtime exited with code 65/);
+  t.match(text, /Runtime exited with code 65/);
+  t.notMatch(formatSimulation(simulation, { logs: false }), /Runtime output:/);
+  const odd = formatSimulation({
+    ...simulation,
+    errors: [{ endpoint: 'init/error', errorType: 'Runtime.Unknown', rawErrorType: undefined, body: 'raw', at: 0 }],
+    invocations: [{ requestId: 'r', ok: false, body: undefined, startMs: 0, durationMs: 0 }],
+  });
+  t.match(odd, /init\/error Runtime\.Unknown: "raw"/);
+  t.match(odd, /#1 r error in 0\.00 ms: undefined/);
 });
 
 t.test('simulate() - on-demand runs no hooks and no restore; an import error is reported', async (t) => {

@@ -14,15 +14,5 @@ export {
   simulate,
   type TimelineSpan,
 } from './simulate.js';
-export type {
-  EmulatorOptions,
-  EmulatorState,
-  Endpoint,
-  FaultAction,
-  FaultOptions,
-  InitializationType,
-  InvocationResult,
-  InvokeOptions,
-  PostedLifecycleError,
-  RecordedRequest,
-} from './types.js';
+// A runtime re-export (not `export type`) so the types module is part of the loaded graph.
+export * from './types.js';
