@@ -13,6 +13,7 @@ export interface Command {
 
 /** Subcommands by name, each loaded on demand so `snapstart --help` stays fast. */
 const commands: Record<string, () => Promise<Command>> = {
+  simulate: async () => (await import('./simulate.js')).simulateCommand,
   snapshot: async () => (await import('./snapshot.js')).snapshotCommand,
 };
 

@@ -1,0 +1,165 @@
+/**
+ * The invocation loop of a custom runtime: next event → handler → response or error, forever.
+ *
+ * @module
+ */
+import type { Context, Handler } from 'aws-lambda';
+import type { NextInvocation, RuntimeApiClient } from './client.js';
+import { createContext } from './context.js';
+import { functionErrorType, RuntimeApiError, toErrorBody } from './errors.js';
+
+/** The outcome of one served invocation, as passed to `onInvocation`. */
+export interface InvocationRecord {
+  /** The request id. */
+  requestId: string;
+  /** `true` when a response was posted, `false` when an error was posted. */
+  ok: boolean;
+  /** The error type header posted (`Function.*` or `Runtime.*`), for failed invocations. */
+  errorType?: string;
+  /** Time from receiving the event to the end of the post, in ms. */
+  durationMs: number;
+}
+
+/** Options of {@link runInvocationLoop}. */
+export interface InvocationLoopOptions {
+  /** The Runtime API client. */
+  client: RuntimeApiClient;
+  /** The function handler: async (returns a promise), sync, or callback style (3 parameters). */
+  handler: Handler;
+  /** Environment the `context` is built from. Default: `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Stop after this many invocations (mainly for tests). Default: `Infinity`, i.e. serve forever. */
+  maxInvocations?: number;
+  /** Called after each invocation was answered. */
+  onInvocation?: (record: InvocationRecord) => void;
+  /** Where runtime diagnostics go. Default: `console.error`. */
+  log?: (message: string) => void;
+}
+
+/**
+ * Serves invocations: `GET /runtime/invocation/next` (no timeout), sets `_X_AMZN_TRACE_ID`, calls the
+ * handler with the parsed event and a Lambda `context`, and posts the result as JSON to
+ * `/invocation/{id}/response`, or a thrown error to `/invocation/{id}/error` with the header
+ * `Function.<ErrorClass>` and the body `{ errorMessage, errorType, stackTrace }`. A failed invocation
+ * does not stop the loop. An event that is not JSON is answered with `Runtime.UnmarshalError`, a
+ * result that cannot be serialised with `Runtime.MarshalError`.
+ *
+ * @returns the number of invocations served, once `maxInvocations` is reached.
+ * @throws RuntimeApiError when the Runtime API cannot be reached (the runtime should then exit).
+ *
+ * @example
+ * ```ts
+ * await runInvocationLoop({ client, handler: async (event) => ({ statusCode: 200 }) });
+ * ```
+ */
+export async function runInvocationLoop(options: InvocationLoopOptions): Promise<number> {
+  const { client, handler, env = process.env, maxInvocations = Number.POSITIVE_INFINITY, onInvocation } = options;
+  if (typeof handler !== 'function')
+    throw new TypeError('runInvocationLoop(options): options.handler must be a function');
+  const log = options.log ?? ((message: string) => console.error(message));
+  let served = 0;
+  while (served < maxInvocations) {
+    let invocation: NextInvocation;
+    try {
+      invocation = await client.nextInvocation();
+    } catch (error) {
+      // A 2xx answer we could not use (no request id): nothing can be posted for it, wait for the next one.
+      if (error instanceof RuntimeApiError && error.status !== undefined && error.status < 300) {
+        log(`snapstart-runtime: ignoring unusable invocation: ${error.message}`);
+        continue;
+      }
+      throw error;
+    }
+    served++;
+    const started = performance.now();
+    const record = await serve(client, handler, invocation, env, log);
+    onInvocation?.({ requestId: invocation.requestId, ...record, durationMs: performance.now() - started });
+  }
+  return served;
+}
+
+async function serve(
+  client: RuntimeApiClient,
+  handler: Handler,
+  invocation: NextInvocation,
+  env: NodeJS.ProcessEnv,
+  log: (message: string) => void,
+): Promise<{ ok: boolean; errorType?: string }> {
+  const { requestId } = invocation;
+  if (invocation.traceId === undefined) delete process.env._X_AMZN_TRACE_ID;
+  else process.env._X_AMZN_TRACE_ID = invocation.traceId;
+
+  let failure: { error: unknown; errorType: string } | undefined;
+  let body: string | undefined;
+  let event: unknown;
+  try {
+    event = JSON.parse(invocation.rawEvent);
+  } catch (error) {
+    failure = { error, errorType: 'Runtime.UnmarshalError' };
+  }
+  if (failure === undefined) {
+    const outcome = await callHandler(handler, event, (settle) => createContext(invocation, env, settle));
+    if (!outcome.ok) failure = { error: outcome.error, errorType: functionErrorType(outcome.error) };
+    else {
+      try {
+        body = JSON.stringify(outcome.value === undefined ? null : outcome.value);
+      } catch (error) {
+        failure = { error, errorType: 'Runtime.MarshalError' };
+      }
+    }
+  }
+
+  try {
+    if (failure === undefined) {
+      await client.postInvocationResponse(requestId, body as string);
+      return { ok: true };
+    }
+    log(`${requestId}\tERROR\tInvoke Error\t${JSON.stringify(toErrorBody(failure.error))}`);
+    await client.postInvocationError(requestId, failure.error, failure.errorType);
+    return { ok: false, errorType: failure.errorType };
+  } catch (error) {
+    // The API answered but refused (e.g. 413 for a too large response): report and serve the next event.
+    if (error instanceof RuntimeApiError && error.status !== undefined) {
+      log(`snapstart-runtime: ${error.message}`);
+      return { ok: false, errorType: failure?.errorType ?? 'Runtime.ResponseRejected' };
+    }
+    throw error;
+  }
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** Calls the handler once and settles with its first outcome: returned promise, return value, or callback. */
+function callHandler(
+  handler: Handler,
+  event: unknown,
+  makeContext: (settle: (error: unknown, value?: unknown) => void) => Context,
+): Promise<Outcome> {
+  return new Promise<Outcome>((resolve) => {
+    let settled = false;
+    const settle = (error: unknown, value?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      resolve(error === null || error === undefined ? { ok: true, value } : { ok: false, error });
+    };
+    try {
+      const returned: unknown = handler(event, makeContext(settle), (error, value) => settle(error ?? null, value));
+      if (isThenable(returned))
+        returned.then(
+          (value) => settle(null, value),
+          (error: unknown) => settle(error ?? new Error('Handler rejected with no reason')),
+        );
+      else if (handler.length < 3) settle(null, returned);
+    } catch (error) {
+      settle(error ?? new Error('Handler threw no reason'));
+    }
+  });
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}

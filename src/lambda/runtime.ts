@@ -1,0 +1,137 @@
+/**
+ * The custom runtime as a whole: environment → handler import → SnapStart phases → invocation loop.
+ *
+ * @module
+ */
+import type { LifecycleBus } from '../bus.js';
+import type { SnapStartEvents } from '../snapstart.js';
+import { RuntimeApiClient } from './client.js';
+import { HandlerLoadError } from './errors.js';
+import { loadHandler } from './handler.js';
+import { runInvocationLoop } from './loop.js';
+import { afterRestoreDeadlineFromEnv, runSnapStartPhases, SnapStartPhaseError } from './phases.js';
+import { createReportWriter, toReportedPhase } from './timeline.js';
+
+/** Options of {@link startRuntime}. */
+export interface RuntimeOptions {
+  /** The environment to read. Default: `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** The SnapStart bus. Default: `snapStartBus`. */
+  bus?: LifecycleBus<SnapStartEvents>;
+  /** Stop after this many invocations. Default: serve forever. */
+  maxInvocations?: number;
+  /** Where runtime diagnostics go. Default: `console.error`. */
+  log?: (message: string) => void;
+}
+
+/**
+ * Runs a Lambda custom runtime in this process, as the `snapstart-runtime` bin does:
+ *
+ * 1. reads `AWS_LAMBDA_RUNTIME_API`, `LAMBDA_TASK_ROOT` (default: the working directory) and `_HANDLER`;
+ * 2. imports the handler (its top level registers hooks); a failure is posted to `/runtime/init/error`
+ *    (`Runtime.ImportModuleError`, `Runtime.HandlerNotFound`, `Runtime.MalformedHandlerName`) → exit code 1;
+ * 3. when `AWS_LAMBDA_INITIALIZATION_TYPE` is `snap-start`, runs {@link runSnapStartPhases} → exit code
+ *    64 or 65 on failure, after the error post;
+ * 4. serves invocations ({@link runInvocationLoop}) until the Runtime API goes away (exit code 1).
+ *
+ * @returns the exit code: it resolves only when the runtime must stop.
+ *
+ * @example
+ * ```ts
+ * process.exit(await startRuntime());
+ * ```
+ */
+export async function startRuntime(options: RuntimeOptions = {}): Promise<number> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((message: string) => console.error(message));
+  const endpoint = env.AWS_LAMBDA_RUNTIME_API;
+  if (!endpoint) {
+    log('snapstart-runtime: AWS_LAMBDA_RUNTIME_API is not set; run me as a Lambda custom runtime bootstrap');
+    return 1;
+  }
+  let client: RuntimeApiClient;
+  try {
+    client = new RuntimeApiClient(endpoint);
+  } catch (error) {
+    log(`snapstart-runtime: ${(error as Error).message}`);
+    return 1;
+  }
+  try {
+    return await run(client, env, log, options);
+  } finally {
+    client.close();
+  }
+}
+
+async function run(
+  client: RuntimeApiClient,
+  env: NodeJS.ProcessEnv,
+  log: (message: string) => void,
+  options: RuntimeOptions,
+): Promise<number> {
+  const report = createReportWriter(env);
+  const snapStart = env.AWS_LAMBDA_INITIALIZATION_TYPE === 'snap-start';
+  const initError = async (error: unknown, errorType: string): Promise<number> => {
+    log(`snapstart-runtime: ${errorType}: ${error instanceof Error ? error.message : String(error)}`);
+    try {
+      await client.postInitError(error, errorType);
+    } catch (postError) {
+      log(`snapstart-runtime: could not report the init error: ${(postError as Error).message}`);
+    }
+    return 1;
+  };
+
+  let afterRestoreDeadlineMs: number | undefined;
+  if (snapStart) {
+    try {
+      afterRestoreDeadlineMs = afterRestoreDeadlineFromEnv(env);
+    } catch (error) {
+      return initError(error, 'Runtime.InvalidConfiguration');
+    }
+  }
+
+  const handlerName = env._HANDLER ?? '';
+  const startedAt = Date.now();
+  const importStart = performance.now();
+  let handler: Awaited<ReturnType<typeof loadHandler>>;
+  try {
+    handler = await loadHandler(env.LAMBDA_TASK_ROOT || process.cwd(), handlerName);
+  } catch (error) {
+    const errorType = error instanceof HandlerLoadError ? error.errorType : 'Runtime.ImportModuleError';
+    report?.({
+      type: 'init',
+      handler: handlerName,
+      startedAt,
+      durationMs: performance.now() - importStart,
+      ok: false,
+      errorType,
+    });
+    return initError(error, errorType);
+  }
+  report?.({ type: 'init', handler: handlerName, startedAt, durationMs: performance.now() - importStart, ok: true });
+
+  if (snapStart) {
+    try {
+      await runSnapStartPhases({
+        client,
+        bus: options.bus,
+        afterRestoreDeadlineMs,
+        onPhase: (phase) => report?.({ type: 'phase', report: toReportedPhase(phase) }),
+      });
+    } catch (error) {
+      if (!(error instanceof SnapStartPhaseError)) throw error;
+      log(`snapstart-runtime: ${error.errorType}: ${error.message}`);
+      if (error.postError !== undefined)
+        log(`snapstart-runtime: could not report it: ${(error.postError as Error).message}`);
+      return error.exitCode;
+    }
+  }
+
+  try {
+    await runInvocationLoop({ client, handler, env, maxInvocations: options.maxInvocations, log });
+    return 0;
+  } catch (error) {
+    log(`snapstart-runtime: stopping, the Runtime API is gone: ${(error as Error).message}`);
+    return 1;
+  }
+}
