@@ -204,6 +204,7 @@ t.test('LifecycleError - can be built from a report by hand', async (t) => {
 t.test('emit() - a returned object whose then getter throws fails that hook only', async (t) => {
   const bus = new LifecycleBus<Events>();
   bus.on('afterRestore', () => ({
+    // biome-ignore lint/suspicious/noThenProperty: the test needs a hostile thenable.
     get then(): never {
       throw new Error('hostile thenable');
     },
