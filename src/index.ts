@@ -5,6 +5,7 @@
  */
 export { LifecycleBus } from './bus.js';
 export { HookTimeoutError, LifecycleError, type PhaseFailure } from './errors.js';
+export { refreshRandomCaches } from './fresh-randomness.js';
 export { type FormatOptions, formatReport } from './report.js';
 export { registerAfterRestore, registerBeforeSnapshot, type SnapStartEvents, snapStartBus } from './snapstart.js';
 export type {

@@ -4,8 +4,9 @@
  *
  * @packageDocumentation
  */
+
+export { refreshRandomCaches } from '../fresh-randomness.js';
 export { BUILD_REPORT_ENV, type BuildReport } from './build-report.js';
-export { refreshRandomCaches } from './fresh-randomness.js';
 export { diagnoseOpenHandle, OPEN_HANDLE_CURE } from './open-handles.js';
 export {
   SnapshotExitCode,

@@ -1,11 +1,12 @@
 /**
- * Fresh randomness for restored processes.
+ * Fresh randomness for restored processes, shared by the Lambda and V8 bridges.
  *
  * Node keeps two caches of random bytes in the JavaScript heap: 128 UUIDs' worth for
  * `crypto.randomUUID()` (also behind `globalThis.crypto.randomUUID()`) and 6 KiB for
  * `crypto.randomInt()`. If either was used before the snapshot, the bytes left in it are serialized
  * with the heap, and every restored process would hand out the very same "random" values.
- * `Math.random()` is reseeded by V8 itself.
+ * `Math.random()` is reseeded by V8 when it deserializes a startup snapshot, but not after a
+ * whole-VM restore such as Lambda SnapStart: its sequence cannot be reseeded from JavaScript.
  *
  * @module
  */
@@ -24,6 +25,14 @@ const RANDOM_INT_RANGE = 2 ** 47;
 /**
  * Discards the random bytes a restored process inherited from the snapshot, so that
  * `crypto.randomUUID()` and `crypto.randomInt()` differ between restores. Costs about 1-3 ms.
+ * The Lambda and V8 bridges call it right after a restore, before the `afterRestore` hooks; call it
+ * yourself when you drive the phases on another snapshot platform.
+ *
+ * @example
+ * ```ts
+ * refreshRandomCaches();
+ * await snapStartBus.emit('afterRestore');
+ * ```
  */
 export function refreshRandomCaches(): void {
   for (let i = 0; i < UUID_DRAWS; i++) randomUUID();
