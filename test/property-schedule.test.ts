@@ -1,8 +1,9 @@
 /**
  * Property tests of the scheduler's order and accounting, over random hook sets (see
  * test/helpers/hook-scenario.ts): priorities, sync and async hooks, throws, non-Error rejections,
- * hangs with timeouts, concurrency 1 to Infinity, failFast, a phase deadline, unsubscribes during
- * the emit. FC_RUNS sets the number of scenarios per property (default 500). A failure prints fast-check's seed and path: replay it with
+ * hangs with timeouts, concurrency 1 to Infinity, failFast, a phase deadline, the emit's signal
+ * aborting, unsubscribes and registrations during the emit. FC_RUNS sets the number of scenarios
+ * per property (default 500). A failure prints fast-check's seed and path: replay it with
  * `FC_SEED=<seed> FC_PATH=<path> npx tap test/property-schedule.test.ts`.
  */
 import t from 'tap';

@@ -54,12 +54,16 @@ export interface Scenario {
   readonly busTimeout: number | undefined;
   /** The emit's phase deadline. */
   readonly deadline: number | undefined;
+  /** Aborts the emit's `signal` after this many ms; `-1`: the signal is aborted before the emit. */
+  readonly abortAfterMs: number | undefined;
   readonly hooks: readonly HookSpec[];
 }
 
 /** One line of the log a scenario writes while it runs, in the order things happened. */
 export type LogEntry =
   | { readonly type: 'start' | 'end' | 'abort'; readonly hook: number; readonly at: number }
+  /** The emit's signal aborted. */
+  | { readonly type: 'emitAbort'; readonly at: number }
   /** Hook `hook` unsubscribed hook `target`. */
   | { readonly type: 'off'; readonly hook: number; readonly target: number; readonly at: number };
 
@@ -76,6 +80,8 @@ export interface Observation {
   readonly log: readonly LogEntry[];
   /** What each failing hook actually threw or rejected with, by index. */
   readonly thrown: ReadonlyMap<number, unknown>;
+  /** The reason the emit's signal aborted with, when it did. */
+  readonly abortReason: unknown;
   /** The report, from the resolved value or from the `LifecycleError`. */
   readonly report: PhaseReport | undefined;
   /** The rejection of `emit`, if it rejected. */
@@ -139,6 +145,7 @@ export const scenarioArbitrary: fc.Arbitrary<Scenario> = fc
       failFast: fc.boolean(),
       busTimeout: fc.option(fc.integer({ min: 1, max: 5 }), { freq: 2, nil: undefined }),
       deadline: fc.option(fc.integer({ min: 1, max: 20 }), { freq: 2, nil: undefined }),
+      abortAfterMs: fc.option(fc.integer({ min: -1, max: 10 }), { freq: 4, nil: undefined }),
       hooks: fc.array(hookArbitrary(count), { minLength: count, maxLength: count }),
     }),
   )
@@ -279,7 +286,18 @@ export async function runScenario(scenario: Scenario): Promise<Observation> {
   }, 0);
   const boundMs = Math.min(serialMs, scenario.deadline ?? Number.POSITIVE_INFINITY);
 
-  const emitOptions: EmitOptions = { deadline: scenario.deadline, ...(scenario.settingsOnBus ? {} : settings) };
+  const abortReason = new Error('emit aborted');
+  const controller = scenario.abortAfterMs === undefined ? undefined : new AbortController();
+  const abortEmit = (): void => {
+    record({ type: 'emitAbort' });
+    controller?.abort(abortReason);
+  };
+  if (scenario.abortAfterMs === -1) abortEmit();
+  const emitOptions: EmitOptions = {
+    deadline: scenario.deadline,
+    signal: controller?.signal,
+    ...(scenario.settingsOnBus ? {} : settings),
+  };
   let report: PhaseReport | undefined;
   let error: unknown;
   let settled = false;
@@ -299,9 +317,14 @@ export async function runScenario(scenario: Scenario): Promise<Observation> {
       settledAt = sequence++;
     },
   );
+  const abortTimer =
+    scenario.abortAfterMs !== undefined && scenario.abortAfterMs >= 0
+      ? setTimeout(abortEmit, scenario.abortAfterMs)
+      : undefined;
   let guard: NodeJS.Timeout | undefined;
   await Promise.race([emitted, new Promise((resolve) => (guard = setTimeout(resolve, boundMs + SETTLE_MARGIN_MS)))]);
   clearTimeout(guard);
+  clearTimeout(abortTimer);
   emitting = false;
   const elapsedMs = performance.now() - startedAt;
 
@@ -317,6 +340,7 @@ export async function runScenario(scenario: Scenario): Promise<Observation> {
     expectedOrder: expectedScheduleOrder(scenario, registered),
     log,
     thrown,
+    abortReason: controller === undefined ? undefined : abortReason,
     report,
     error,
     settled,

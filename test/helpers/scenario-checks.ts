@@ -25,6 +25,7 @@ function timeline(observation: Observation): { starts: Map<number, number>; ends
   const starts = new Map<number, number>();
   const ends = new Map<number, number>();
   for (const entry of observation.log) {
+    if (entry.type === 'emitAbort' || entry.type === 'off') continue;
     if (entry.type === 'start') starts.set(entry.hook, entry.at);
     else if ((entry.type === 'end' || entry.type === 'abort') && !ends.has(entry.hook)) ends.set(entry.hook, entry.at);
   }
@@ -32,6 +33,11 @@ function timeline(observation: Observation): { starts: Map<number, number>; ends
 }
 
 const indexOfName = (name: string): number => Number(name.slice(1));
+
+/** Whether the emit's signal aborted before the emit settled. */
+function abortedDuringEmit(observation: Observation): boolean {
+  return observation.log.some((entry) => entry.type === 'emitAbort' && entry.at < observation.settledAt);
+}
 
 /** Every hook registered when the emit started appears exactly once in the report, and no other. */
 export const everyHookOnce: Check = ({ report, registered, newHookRan }) => {
@@ -54,7 +60,7 @@ export const scheduleOrder: Check = (observation) => {
   const names = report.hooks.map((outcome) => outcome.name).join();
   const expected = expectedOrder.map((index) => `h${index}`).join();
   if (names !== expected) problems.push(`report order [${names}], expected [${expected}]`);
-  const startOrder = observation.log.filter((entry) => entry.type === 'start').map((entry) => entry.hook);
+  const startOrder = observation.log.flatMap((entry) => (entry.type === 'start' ? [entry.hook] : []));
   const positions = startOrder.map((index) => expectedOrder.indexOf(index));
   if (positions.some((position, i) => i > 0 && position <= (positions[i - 1] as number))) {
     problems.push(`hooks started in the order [${startOrder}], expected a subsequence of [${expectedOrder}]`);
@@ -110,7 +116,7 @@ export const outcomesMatchHooks: Check = (observation) => {
   const { report, scenario, thrown } = observation;
   if (report === undefined) return ['no report'];
   const { starts } = timeline(observation);
-  const aborted = new Set(observation.log.filter((entry) => entry.type === 'abort').map((entry) => entry.hook));
+  const aborted = new Set(observation.log.flatMap((entry) => (entry.type === 'abort' ? [entry.hook] : [])));
   const problems: string[] = [];
   for (const outcome of report.hooks) {
     const index = indexOfName(outcome.name);
@@ -128,10 +134,17 @@ export const outcomesMatchHooks: Check = (observation) => {
     if (!(outcome.startMs >= 0 && outcome.durationMs >= 0)) {
       problems.push(`${outcome.name} has startMs ${outcome.startMs} and durationMs ${outcome.durationMs}`);
     }
-    if ((outcome.status === 'timedOut') !== aborted.has(index)) {
-      problems.push(
-        `${outcome.name} is ${outcome.status} but its signal ${aborted.has(index) ? 'aborted' : 'did not'}`,
-      );
+    if (aborted.has(index)) {
+      // Its ctx.signal aborted: it timed out, or the emit's signal abandoned it with its reason.
+      const abandoned = outcome.status === 'rejected' && Object.is(outcome.error, observation.abortReason);
+      if (outcome.status === 'timedOut') problems.push(...checkTimeout(observation, outcome.name, spec, outcome.error));
+      else if (!abandoned) problems.push(`${outcome.name}'s signal aborted but it is ${outcome.status}`);
+      else if (!abortedDuringEmit(observation)) problems.push(`${outcome.name} abandoned without an emit abort`);
+      continue;
+    }
+    if (outcome.status === 'timedOut') {
+      problems.push(`${outcome.name} is timedOut but its signal did not abort`);
+      continue;
     }
     const allowed: Record<string, string[]> = {
       sync: ['fulfilled'],
@@ -148,7 +161,6 @@ export const outcomesMatchHooks: Check = (observation) => {
     if (outcome.status === 'rejected' && !Object.is(outcome.error, thrown.get(index))) {
       problems.push(`${outcome.name} rejected with ${String(outcome.error)}, not the value it threw`);
     }
-    if (outcome.status === 'timedOut') problems.push(...checkTimeout(observation, outcome.name, spec, outcome.error));
     if (outcome.status === 'fulfilled' && 'error' in outcome) problems.push(`${outcome.name} fulfilled with an error`);
   }
   return problems;
@@ -184,10 +196,13 @@ export const errorsMatchFailures: Check = (observation) => {
   const unexcused = report.hooks.filter(
     (outcome) => outcome.status === 'skipped' && !unsubscribed.has(indexOfName(outcome.name)),
   );
-  const shouldResolve = failures.length === 0 && unexcused.length === 0;
+  const aborted = abortedDuringEmit(observation);
+  const shouldResolve = failures.length === 0 && unexcused.length === 0 && !aborted;
   if (shouldResolve !== (error === undefined)) {
     const got = error === undefined ? 'resolved' : `rejected (${error instanceof Error ? error.message : error})`;
-    problems.push(`emit ${got} with ${failures.length} failures and ${unexcused.length} hooks skipped`);
+    problems.push(
+      `emit ${got} with ${failures.length} failures, ${unexcused.length} hooks skipped, ${aborted ? '' : 'not '}aborted`,
+    );
   }
   if (report.ok !== (error === undefined))
     problems.push(`report.ok is ${report.ok} but emit ${error ? 'rejected' : 'resolved'}`);
@@ -197,6 +212,7 @@ export const errorsMatchFailures: Check = (observation) => {
   if (errors.length !== failures.length || errors.some((value, i) => !Object.is(value, failures[i]?.error))) {
     problems.push(`errors has ${errors.length} values that are not the ${failures.length} failed outcomes' errors`);
   }
+  if (aborted && !Object.is(error.cause, observation.abortReason)) problems.push('an aborted emit has another cause');
   for (const outcome of failures) {
     if (!error.message.includes(outcome.name)) problems.push(`the message does not name ${outcome.name}`);
   }
