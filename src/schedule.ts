@@ -171,7 +171,8 @@ class Phase {
     const count = this.registrations.length;
     for (let index = 0; index < count; index++) {
       if (this.stopped) break;
-      if (now >= this.deadlineMs) {
+      // Only a hook that would run is kept out by the deadline; an unsubscribed one is just skipped.
+      if (now >= this.deadlineMs && (this.registrations[index] as Registration).active) {
         this.stop();
         break;
       }
@@ -203,7 +204,7 @@ class Phase {
     while (this.next < end && !this.stopped) {
       const index = this.next++;
       const startMs = performance.now() - this.t0;
-      if (startMs >= this.deadlineMs) {
+      if (startMs >= this.deadlineMs && (this.registrations[index] as Registration).active) {
         this.next = index;
         this.stop();
         return;

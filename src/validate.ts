@@ -74,5 +74,5 @@ export function checkSignal(name: string, value: unknown): asserts value is Abor
 export function checkName(name: string, value: unknown): asserts value is string | undefined {
   if (value === undefined) return;
   if (typeof value !== 'string') throw new TypeError(`${name} must be a string, got ${show(value)}`);
-  if (value.length === 0) throw new RangeError(`${name} must not be empty`);
+  if (value.length === 0) throw new RangeError(`${name} must not be empty, got ${show(value)}`);
 }
