@@ -5,10 +5,11 @@
  */
 import { describeReason } from './errors.js';
 import type { HookOutcome, PhaseReport } from './types.js';
+import { checkBoolean, checkFinite } from './validate.js';
 
 /** Options of {@link formatReport}. */
 export interface FormatOptions {
-  /** Width of the waterfall bars in characters (>= 10). Default `40`. */
+  /** Width of the waterfall bars in characters: a finite number, raised to at least 10. Default `40`. */
   width?: number;
   /** Colour statuses with ANSI escapes. Default `false`. */
   color?: boolean;
@@ -35,6 +36,8 @@ const RESET = '\u001b[0m';
  * ```
  */
 export function formatReport(report: PhaseReport, options: FormatOptions = {}): string {
+  checkFinite('options.width', options.width);
+  checkBoolean('options.color', options.color);
   const width = Math.max(10, Math.floor(options.width ?? 40));
   const color = options.color ?? false;
   const total = Math.max(report.durationMs, 1e-6);

@@ -43,3 +43,19 @@ t.test('formatReport() - an empty phase and a narrow width', async (t) => {
     'x ok in 0.00 ms (0 hooks)',
   );
 });
+
+t.test('formatReport() - bad options are refused, naming the option', async (t) => {
+  const empty: PhaseReport = { event: 'x', ok: true, startedAt: 0, durationMs: 0, hooks: [] };
+  t.throws(
+    () => formatReport(empty, { width: 'wide' as never }),
+    new TypeError('options.width must be a number, got "wide"'),
+  );
+  t.throws(
+    () => formatReport(empty, { width: Number.NaN }),
+    new RangeError('options.width must be a finite number, got NaN'),
+  );
+  t.throws(
+    () => formatReport(empty, { color: 'yes' as never }),
+    new TypeError('options.color must be a boolean, got "yes"'),
+  );
+});
