@@ -55,36 +55,23 @@ export function runPhase<E extends string>(
 }
 
 /**
- * A started hook. It is also the hook's `ctx`, so a hook costs one allocation; the signal and the
- * settle promise are created only when needed.
+ * A started hook's `ctx`: one small object per hook. The `AbortController` behind `signal` is
+ * created only when a hook reads it.
  */
-class Run implements HookContext<unknown, string> {
+class Context implements HookContext<unknown, string> {
   readonly event: string;
   readonly payload: unknown;
   readonly name: string;
   readonly priority: number;
-  /** Index of the hook's outcome in the report. */
-  readonly index: number;
-  /** Phase-relative start, in ms. */
-  readonly startMs: number;
-  /** Phase-relative time after which the hook is timed out (`Infinity`: never). */
-  deadlineMs = Number.POSITIVE_INFINITY;
-  /** The budget that `deadlineMs` enforces, and whether it is the phase deadline. */
-  budgetMs = 0;
-  budgetIsPhaseDeadline = false;
-  settled = false;
-  private controller: AbortController | undefined;
-  private abortReason: unknown;
+  private controller: AbortController | undefined = undefined;
+  private abortReason: unknown = undefined;
   private aborted = false;
-  private wake: (() => void) | undefined;
 
-  constructor(phase: Phase, registration: Registration, index: number, startMs: number) {
-    this.event = phase.event;
-    this.payload = phase.payload;
-    this.name = registration.name;
-    this.priority = registration.priority;
-    this.index = index;
-    this.startMs = startMs;
+  constructor(event: string, payload: unknown, name: string, priority: number) {
+    this.event = event;
+    this.payload = payload;
+    this.name = name;
+    this.priority = priority;
   }
 
   get signal(): AbortSignal {
@@ -93,6 +80,39 @@ class Run implements HookContext<unknown, string> {
       if (this.aborted) this.controller.abort(this.abortReason);
     }
     return this.controller.signal;
+  }
+
+  /** Aborts the signal (now, or when it is first read) with `reason`. */
+  abort(reason: unknown): void {
+    this.aborted = true;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+/**
+ * A started async hook that can be timed out or aborted, tracked by the phase until it settles.
+ * Hooks without any deadline or signal never get one.
+ */
+class Run {
+  readonly context: Context;
+  /** Index of the hook's outcome in the report. */
+  readonly index: number;
+  /** Phase-relative time after which the hook is timed out (`Infinity`: never). */
+  deadlineMs = Number.POSITIVE_INFINITY;
+  /** The budget that `deadlineMs` enforces, and whether it is the phase deadline. */
+  budgetMs = 0;
+  budgetIsPhaseDeadline = false;
+  settled = false;
+  private wake: (() => void) | undefined;
+
+  constructor(context: Context, index: number) {
+    this.context = context;
+    this.index = index;
+  }
+
+  get name(): string {
+    return this.context.name;
   }
 
   /** A promise that resolves when the hook settles or is abandoned. */
@@ -105,11 +125,7 @@ class Run implements HookContext<unknown, string> {
   /** Marks the run settled and aborts its signal with `reason`, if given. */
   finish(reason?: unknown): void {
     this.settled = true;
-    if (reason !== undefined) {
-      this.aborted = true;
-      this.abortReason = reason;
-      this.controller?.abort(reason);
-    }
+    if (reason !== undefined) this.context.abort(reason);
     this.wake?.();
   }
 }
@@ -176,7 +192,13 @@ class Phase {
         break;
       }
       const pending = this.start(index, now);
-      if (pending !== undefined) await pending;
+      if (pending !== undefined) {
+        try {
+          await pending;
+        } catch (error) {
+          this.fail(this.outcomes[index] as HookOutcome, 'rejected', error);
+        }
+      }
       now = performance.now() - this.t0;
       const outcome = this.outcomes[index];
       if (outcome !== undefined && outcome.status !== 'skipped') outcome.durationMs = now - outcome.startMs;
@@ -200,36 +222,44 @@ class Phase {
   }
 
   private async worker(end: number): Promise<void> {
+    // A hook starts right where the worker's previous one ended, so one clock read serves both.
+    let now = performance.now() - this.t0;
     while (this.next < end && !this.stopped) {
       const index = this.next++;
-      const startMs = performance.now() - this.t0;
-      if (startMs >= this.deadlineMs) {
+      if (now >= this.deadlineMs) {
         this.next = index;
         this.stop();
         return;
       }
-      const pending = this.start(index, startMs);
-      if (pending !== undefined) await pending;
-      const outcome = this.outcomes[index];
-      if (outcome !== undefined && outcome.status !== 'skipped') {
-        outcome.durationMs = performance.now() - this.t0 - outcome.startMs;
+      const pending = this.start(index, now);
+      if (pending !== undefined) {
+        try {
+          await pending;
+        } catch (error) {
+          this.fail(this.outcomes[index] as HookOutcome, 'rejected', error);
+        }
       }
+      now = performance.now() - this.t0;
+      const outcome = this.outcomes[index];
+      if (outcome !== undefined && outcome.status !== 'skipped') outcome.durationMs = now - outcome.startMs;
     }
   }
 
   /**
-   * Starts hook `index`. Returns `undefined` when it finished synchronously, else a promise that
-   * settles when the hook settles, times out or is aborted. The outcome's duration is filled in by
-   * the caller, which reads the clock anyway.
+   * Starts hook `index`. Returns `undefined` when it finished synchronously; else, for a hook that
+   * can neither time out nor be aborted, its own result, which the caller awaits and whose
+   * rejection it records; else a promise that fulfils when the hook settles, times out or is
+   * aborted, and never rejects. The outcome's duration is filled in by the caller, which reads the
+   * clock anyway.
    */
-  private start(index: number, startMs: number): Promise<void> | undefined {
+  private start(index: number, startMs: number): PromiseLike<unknown> | undefined {
     const registration = this.registrations[index] as Registration;
     if (!registration.active) {
       this.outcomes[index] = skipped(registration);
       return undefined;
     }
     if (registration.once) registration.remove();
-    const run = new Run(this, registration, index, startMs);
+    const context = new Context(this.event, this.payload, registration.name, registration.priority);
     const outcome: HookOutcome = {
       name: registration.name,
       priority: registration.priority,
@@ -240,7 +270,7 @@ class Phase {
     this.outcomes[index] = outcome;
     let result: unknown;
     try {
-      result = registration.hook(run);
+      result = registration.hook(context);
     } catch (error) {
       this.fail(outcome, 'rejected', error);
       return undefined;
@@ -250,8 +280,10 @@ class Phase {
     const timeout = registration.timeout ?? this.settings.timeout;
     const hookDeadline = timeout === undefined ? Number.POSITIVE_INFINITY : startMs + timeout;
     if (hookDeadline === Number.POSITIVE_INFINITY && this.deadlineMs === Number.POSITIVE_INFINITY) {
-      if (this.settings.signal === undefined) return this.settleUntimed(result, outcome);
+      // Nothing can abandon this hook: the caller awaits it directly, with no wrapper promise.
+      if (this.settings.signal === undefined) return result;
     }
+    const run = new Run(context, index);
     if (hookDeadline <= this.deadlineMs) {
       run.deadlineMs = hookDeadline;
       run.budgetMs = timeout ?? Number.POSITIVE_INFINITY;
@@ -265,15 +297,6 @@ class Phase {
     this.settleWatched(result, run, outcome);
     if (run.deadlineMs !== Number.POSITIVE_INFINITY) this.arm(run.deadlineMs);
     return settled;
-  }
-
-  /** An async hook that can neither time out nor be aborted: just await it. */
-  private async settleUntimed(result: PromiseLike<unknown>, outcome: HookOutcome): Promise<void> {
-    try {
-      await result;
-    } catch (error) {
-      this.fail(outcome, 'rejected', error);
-    }
   }
 
   /** An async hook that may be abandoned: whatever it does after that is ignored, never unhandled. */
