@@ -145,12 +145,17 @@ class Phase {
   private abortReason: unknown;
   /** Set when the phase deadline stopped hooks from starting or abandoned running ones. */
   private deadlineReached = false;
-  /** Async hooks that can be timed out or aborted and have not settled yet. */
+  /** Concurrent phases: async hooks that can be timed out or aborted and have not settled yet. */
   private readonly watched = new Set<Run>();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   /** Next registration index a concurrent worker takes. */
   private next = 0;
+  /** Serial phases: the abandonable hook started last by `start`, if any (settled once it is done). */
+  private current: Run | undefined;
+  /** Serial phases: settle `run()`'s wait, whichever serial loop reaches the end. */
+  private serialDone: (() => void) | undefined;
+  private serialFailed: ((error: unknown) => void) | undefined;
   private readonly onAbort = (): void => this.abort();
 
   constructor(event: string, payload: unknown, registrations: readonly Registration[], settings: PhaseSettings) {
@@ -171,8 +176,15 @@ class Phase {
     } else {
       signal?.addEventListener('abort', this.onAbort, { once: true });
       try {
-        if (this.settings.concurrency === 1) await this.runSerial();
-        else await this.runTiers();
+        if (this.settings.concurrency === 1) {
+          await new Promise<void>((resolve, reject) => {
+            this.serialDone = resolve;
+            this.serialFailed = reject;
+            this.runSerial(0, 0).catch(reject);
+          });
+        } else {
+          await this.runTiers();
+        }
       } finally {
         signal?.removeEventListener('abort', this.onAbort);
         if (this.timer !== undefined) clearTimeout(this.timer);
@@ -181,28 +193,49 @@ class Phase {
     return this.report();
   }
 
-  /** Concurrency 1: one hook at a time, so tiers need no barrier and one clock read per hook suffices. */
-  private async runSerial(): Promise<void> {
-    let now = 0;
+  /**
+   * Concurrency 1: one hook at a time from index `first`, `now` being the phase time, so tiers need
+   * no barrier and one clock read per hook suffices. Every async hook is awaited directly, with no
+   * wrapper promise; when one is abandoned (timed out or aborted), {@link resumeSerialAfter} carries
+   * on in a new loop, and this one returns without a trace once the hook settles, if ever.
+   */
+  private async runSerial(first: number, now: number): Promise<void> {
     const count = this.registrations.length;
-    for (let index = 0; index < count; index++) {
+    for (let index = first; index < count; index++) {
       if (this.stopped) break;
       if (now >= this.deadlineMs) {
         this.stop();
         break;
       }
+      this.current = undefined;
       const pending = this.start(index, now);
       if (pending !== undefined) {
+        const run = this.current as Run | undefined;
         try {
           await pending;
         } catch (error) {
-          this.fail(this.outcomes[index] as HookOutcome, 'rejected', error);
+          if (run === undefined || !run.settled) this.fail(this.outcomes[index] as HookOutcome, 'rejected', error);
+        }
+        if (run !== undefined) {
+          if (run.settled) return;
+          run.settled = true;
         }
       }
       now = performance.now() - this.t0;
       const outcome = this.outcomes[index];
       if (outcome !== undefined && outcome.status !== 'skipped') outcome.durationMs = now - outcome.startMs;
     }
+    this.serialDone?.();
+  }
+
+  /** A serial phase's running hook was abandoned: go on with the next one in a new loop. */
+  private resumeSerialAfter(run: Run): void {
+    queueMicrotask(() => {
+      const now = performance.now() - this.t0;
+      const outcome = this.outcomes[run.index] as HookOutcome;
+      outcome.durationMs = now - outcome.startMs;
+      this.runSerial(run.index + 1, now).catch(this.serialFailed);
+    });
   }
 
   /** Concurrency > 1: tiers one after another, up to `concurrency` workers inside each. */
@@ -247,9 +280,9 @@ class Phase {
 
   /**
    * Starts hook `index`. Returns `undefined` when it finished synchronously; else, for a hook that
-   * can neither time out nor be aborted, its own result, which the caller awaits and whose
-   * rejection it records; else a promise that fulfils when the hook settles, times out or is
-   * aborted, and never rejects. The outcome's duration is filled in by the caller, which reads the
+   * can neither time out nor be aborted, or any async hook of a serial phase (whose run is then
+   * left in `current`), its own result, which the caller awaits and whose rejection it records;
+   * else a promise that fulfils when the hook settles, times out or is aborted, and never rejects. The outcome's duration is filled in by the caller, which reads the
    * clock anyway.
    */
   private start(index: number, startMs: number): PromiseLike<unknown> | undefined {
@@ -291,6 +324,11 @@ class Phase {
       run.deadlineMs = this.deadlineMs;
       run.budgetMs = this.settings.deadline as number;
       run.budgetIsPhaseDeadline = true;
+    }
+    if (this.settings.concurrency === 1) {
+      this.current = run;
+      if (run.deadlineMs !== Number.POSITIVE_INFINITY) this.arm(run.deadlineMs);
+      return result;
     }
     this.watched.add(run);
     const settled = run.untilSettled();
@@ -336,12 +374,19 @@ class Phase {
     const now = performance.now() - this.t0;
     if (now + TIMER_SLACK_MS >= this.deadlineMs) this.stop();
     let nextAt = Number.POSITIVE_INFINITY;
-    for (const run of this.watched) {
+    for (const run of this.live()) {
       if (run.deadlineMs <= now + TIMER_SLACK_MS) this.expire(run);
       else if (run.deadlineMs < nextAt) nextAt = run.deadlineMs;
     }
     if (nextAt !== Number.POSITIVE_INFINITY) this.arm(nextAt);
   };
+
+  /** The runs that may still be abandoned: a serial phase's current one, or a concurrent phase's watched ones. */
+  private live(): Run[] {
+    const current = this.current;
+    if (current !== undefined) return current.settled ? [] : [current];
+    return [...this.watched];
+  }
 
   /** Abandons a run whose budget expired. */
   private expire(run: Run): void {
@@ -349,6 +394,7 @@ class Phase {
     const error = new HookTimeoutError(run.name, run.budgetMs, run.budgetIsPhaseDeadline);
     this.fail(this.outcomes[run.index] as HookOutcome, 'timedOut', error);
     run.finish(error);
+    if (this.settings.concurrency === 1) this.resumeSerialAfter(run);
   }
 
   /** The phase deadline was reached: no further hook starts. */
@@ -363,10 +409,11 @@ class Phase {
     this.aborted = true;
     const reason = this.settings.signal?.reason;
     this.abortReason = reason;
-    for (const run of this.watched) {
+    for (const run of this.live()) {
       this.watched.delete(run);
       this.fail(this.outcomes[run.index] as HookOutcome, 'rejected', reason);
       run.finish(reason);
+      if (this.settings.concurrency === 1) this.resumeSerialAfter(run);
     }
   }
 
