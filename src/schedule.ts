@@ -375,13 +375,18 @@ class Phase {
     if (now + TIMER_SLACK_MS >= this.deadlineMs) this.stop();
     let nextAt = Number.POSITIVE_INFINITY;
     for (const run of this.live()) {
+      // A hook's abort listener may have aborted the phase, settling the rest, while this loop ran.
+      if (run.settled) continue;
       if (run.deadlineMs <= now + TIMER_SLACK_MS) this.expire(run);
       else if (run.deadlineMs < nextAt) nextAt = run.deadlineMs;
     }
     if (nextAt !== Number.POSITIVE_INFINITY) this.arm(nextAt);
   };
 
-  /** The runs that may still be abandoned: a serial phase's current one, or a concurrent phase's watched ones. */
+  /**
+   * The runs that may still be abandoned: a serial phase's current one, or a copy of a concurrent
+   * phase's watched ones (callers skip those that settle while they iterate).
+   */
   private live(): Run[] {
     const current = this.current;
     if (current !== undefined) return current.settled ? [] : [current];
@@ -410,6 +415,7 @@ class Phase {
     const reason = this.settings.signal?.reason;
     this.abortReason = reason;
     for (const run of this.live()) {
+      if (run.settled) continue;
       this.watched.delete(run);
       this.fail(this.outcomes[run.index] as HookOutcome, 'rejected', reason);
       run.finish(reason);
