@@ -7,7 +7,10 @@
  * @module
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { distPath, ROOT } from './dist.js';
 import { median, type Summary, summarise } from './stats.js';
 
@@ -39,22 +42,30 @@ interface Candidate {
   readonly requires?: string;
 }
 
-const CANDIDATES: Candidate[] = [
-  { id: 'bare', label: "node -e ''", args: ['-e', ''] },
-  { id: 'bare-esm', label: "node --input-type=module -e ''", args: ['--input-type=module', '-e', ''] },
-  {
-    id: 'main',
-    label: "import 'snapstart-hooks'",
-    args: ['--input-type=module', '-e', "import 'snapstart-hooks'"],
-    requires: 'index.js',
-  },
-  {
-    id: 'lambda',
-    label: "import 'snapstart-hooks/lambda'",
-    args: ['--input-type=module', '-e', "import 'snapstart-hooks/lambda'"],
-    requires: 'lambda/index.js',
-  },
-];
+function candidates(emptyModule: string): Candidate[] {
+  return [
+    { id: 'bare', label: "node -e ''", args: ['-e', ''] },
+    { id: 'bare-esm', label: "node --input-type=module -e ''", args: ['--input-type=module', '-e', ''] },
+    {
+      // Loading any file as ES module costs Node a few ms of loader start-up: this is that floor.
+      id: 'empty-module',
+      label: 'import of an empty .mjs file',
+      args: ['--input-type=module', '-e', `import ${JSON.stringify(pathToFileURL(emptyModule).href)}`],
+    },
+    {
+      id: 'main',
+      label: "import 'snapstart-hooks'",
+      args: ['--input-type=module', '-e', "import 'snapstart-hooks'"],
+      requires: 'index.js',
+    },
+    {
+      id: 'lambda',
+      label: "import 'snapstart-hooks/lambda'",
+      args: ['--input-type=module', '-e', "import 'snapstart-hooks/lambda'"],
+      requires: 'lambda/index.js',
+    },
+  ];
+}
 
 function timeStart(args: string[]): number {
   const start = performance.now();
@@ -68,21 +79,32 @@ function timeStart(args: string[]): number {
 
 /** Runs the import-cost bench. */
 export function runImportCost(options: { runs: number }): ImportCostResult {
+  const directory = mkdtempSync(join(tmpdir(), 'snapstart-bench-import-'));
+  const emptyModule = join(directory, 'empty.mjs');
+  writeFileSync(emptyModule, '');
+  try {
+    return measureAll(candidates(emptyModule), options.runs);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+function measureAll(all: Candidate[], runs: number): ImportCostResult {
   const missing: Array<{ id: string; reason: string }> = [];
-  const candidates = CANDIDATES.filter((candidate) => {
+  const candidates = all.filter((candidate) => {
     if (candidate.requires === undefined || existsSync(distPath(candidate.requires))) return true;
     missing.push({ id: candidate.id, reason: `dist/${candidate.requires} is missing (not built in this checkout)` });
     return false;
   });
   const times = new Map<string, number[]>(candidates.map((candidate) => [candidate.id, []]));
   for (const candidate of candidates) timeStart(candidate.args); // warm the file cache
-  for (let run = 0; run < options.runs; run++) {
+  for (let run = 0; run < runs; run++) {
     const order = run % 2 === 0 ? candidates : [...candidates].reverse();
     for (const candidate of order) times.get(candidate.id)?.push(timeStart(candidate.args));
   }
   const bare = median(times.get('bare') ?? []);
   return {
-    runs: options.runs,
+    runs,
     variants: candidates.map((candidate) => {
       const wall = times.get(candidate.id) ?? [];
       return {

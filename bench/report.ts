@@ -99,7 +99,7 @@ function latencyTables(latency: LatencyResult, targets: Target[]): string[] {
   const lines = ['### Hook latency', ''];
   lines.push(
     'Time per hook (p50 time of one `emit` ÷ N) to emit one phase to N no-op async hooks. Lower is better.',
-    `Each figure is the median of ${latency.rounds} interleaved round(s) of mitata measurements.`,
+    `Each figure is the best of ${latency.rounds} interleaved round(s) of mitata measurements (every case at one N, then the next; the fastest round is the one least disturbed by other load; medians per round are in latest.json).`,
     '',
   );
   const hasFloor = latency.sizes.includes(TARGET_N);

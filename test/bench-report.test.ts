@@ -12,7 +12,8 @@ import * as lib from '../src/index.js';
 
 function latencyWith(p50ByCase: Record<string, number>): LatencyResult {
   const cells: LatencyResult['cells'] = {};
-  for (const [id, p50] of Object.entries(p50ByCase)) cells[id] = { 100: { p50, avg: p50, p99: p50, rounds: [p50] } };
+  for (const [id, p50] of Object.entries(p50ByCase))
+    cells[id] = { 100: { p50, medianP50: p50, avg: p50, p99: p50, rounds: [p50] } };
   return {
     sizes: [100],
     rounds: 1,
