@@ -5,12 +5,28 @@
  * @module
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-/** The repository root (the bench lives in `<root>/bench`). */
-export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+/**
+ * The repository root: the nearest directory up from this module whose package.json is this
+ * package's (found by walking up, so a bundled copy of the bench elsewhere in the tree works too).
+ */
+export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(from: string): string {
+  for (let directory = from; ; directory = dirname(directory)) {
+    const manifest = join(directory, 'package.json');
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'snapstart-hooks'
+    ) {
+      return directory;
+    }
+    if (dirname(directory) === directory) throw new Error(`no snapstart-hooks package.json above ${from}`);
+  }
+}
 
 /** Absolute path of a file under `dist/`. */
 export function distPath(...parts: string[]): string {

@@ -1,7 +1,7 @@
 /**
  * Hook latency: time to emit one phase to N no-op async hooks, for every case of `cases.ts`,
- * measured with mitata. Cases are interleaved round by round (every case at one N, then the next
- * round), so a burst of load on a shared machine hits all cases alike, and each headline figure is
+ * measured with mitata, each case in a fresh process. Cases are interleaved round by round (every
+ * case once, then the next round), so a burst of load on a shared machine hits all cases alike, and each headline figure is
  * the best round's p50: load only ever adds time, so the fastest round is the closest to the
  * cost of the code itself. The median over rounds is kept as well.
  *
@@ -54,27 +54,56 @@ async function checkCallsEveryHook(testCase: LatencyCase): Promise<void> {
   if (called !== n) throw new Error(`case ${testCase.id} called ${called} of ${n} hooks in one emit`);
 }
 
-/** Runs the latency bench. */
-export async function runLatency(cases: LatencyCase[], options: LatencyOptions): Promise<LatencyResult> {
-  const { sizes, rounds, minCpuTimeMs, log } = options;
-  const samples: Record<string, Record<number, Array<{ p50: number; avg: number; p99: number }>>> = {};
-  for (const testCase of cases) {
-    await checkCallsEveryHook(testCase);
-    samples[testCase.id] = Object.fromEntries(sizes.map((n) => [n, []]));
+/** mitata's figures for one case at one N, ns per emit. */
+export interface Sample {
+  readonly p50: number;
+  readonly avg: number;
+  readonly p99: number;
+}
+
+/**
+ * Measures one case at every N in this process: checks that it calls all its hooks, then runs
+ * mitata on a fresh emitter per N. The bench calls it in a fresh child process per case and
+ * round, because cases share code the JIT specialises: in one process, the clock-read floor case
+ * alone made the bus's own `performance.now()` calls about 1.7× slower for the rest of the run.
+ */
+export async function measureCase(
+  testCase: LatencyCase,
+  sizes: readonly number[],
+  minCpuTimeMs: number,
+): Promise<Record<number, Sample>> {
+  await checkCallsEveryHook(testCase);
+  const byN: Record<number, Sample> = {};
+  for (const n of sizes) {
+    const stats = await measure(testCase.setup(n) as () => unknown, { min_cpu_time: minCpuTimeMs * 1e6 });
+    byN[n] = { p50: stats.p50, avg: stats.avg, p99: stats.p99 };
   }
+  return byN;
+}
+
+/**
+ * Runs the latency bench: `rounds` rounds, each measuring every case once (alternating the order
+ * between rounds) through `measureIsolated`, which runs {@link measureCase} in a fresh process.
+ */
+export async function runLatency(
+  cases: LatencyCase[],
+  options: LatencyOptions,
+  measureIsolated: (testCase: LatencyCase) => Promise<Record<number, Sample>>,
+): Promise<LatencyResult> {
+  const { sizes, rounds, minCpuTimeMs, log } = options;
+  const samples: Record<string, Record<number, Sample[]>> = {};
+  for (const testCase of cases) samples[testCase.id] = Object.fromEntries(sizes.map((n) => [n, []]));
   for (let round = 1; round <= rounds; round++) {
-    for (const n of sizes) {
-      const emits = cases.map((testCase) => testCase.setup(n));
-      // Alternate the order between rounds so no case always runs right after the same neighbour.
-      const order = cases.map((_, index) => index);
-      if (round % 2 === 0) order.reverse();
-      for (const index of order) {
-        const testCase = cases[index] as LatencyCase;
-        const stats = await measure(emits[index] as () => unknown, { min_cpu_time: minCpuTimeMs * 1e6 });
-        samples[testCase.id]?.[n]?.push({ p50: stats.p50, avg: stats.avg, p99: stats.p99 });
+    const order = round % 2 === 1 ? cases : [...cases].reverse();
+    for (const testCase of order) {
+      const byN = await measureIsolated(testCase);
+      for (const n of sizes) {
+        const sample = byN[n];
+        if (sample === undefined) throw new Error(`case ${testCase.id} returned no figure for N=${n}`);
+        samples[testCase.id]?.[n]?.push(sample);
       }
-      log(`  round ${round}/${rounds}, N=${n}: done`);
     }
+    log(`  round ${round}/${rounds}: done`);
   }
   const cells: Record<string, Record<number, LatencyCell>> = {};
   for (const testCase of cases) {

@@ -6,7 +6,8 @@
  * @module
  */
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT } from './dist.js';
 import { median } from './stats.js';
 
 /** Bytes retained per registered hook, per variant. */
@@ -25,7 +26,7 @@ const VARIANTS: Array<{ id: string; label: string }> = [
   { id: 'node-events', label: 'node:events on' },
 ];
 
-const CHILD = fileURLToPath(new URL('./memory-child.ts', import.meta.url));
+const CHILD = join(ROOT, 'bench', 'memory-child.ts');
 
 /** Runs the memory bench. */
 export function runMemory(options: { count: number; repeats: number }): MemoryResult {

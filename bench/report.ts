@@ -99,7 +99,7 @@ function latencyTables(latency: LatencyResult, targets: Target[]): string[] {
   const lines = ['### Hook latency', ''];
   lines.push(
     'Time per hook (p50 time of one `emit` ÷ N) to emit one phase to N no-op async hooks. Lower is better.',
-    `Each figure is the best of ${latency.rounds} interleaved round(s) of mitata measurements (every case at one N, then the next; the fastest round is the one least disturbed by other load; medians per round are in latest.json).`,
+    `Each case is measured with mitata in a fresh \`node\` process (so no case inherits another's JIT state), every case once per round, ${latency.rounds} round(s) interleaved; each figure is the best round's p50, the one least disturbed by other load on the machine (per-round medians are in latest.json).`,
     '',
   );
   const hasFloor = latency.sizes.includes(TARGET_N);

@@ -10,18 +10,20 @@
  *
  * @module
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { latencyCases } from './cases.js';
+import { type LatencyCase, latencyCases } from './cases.js';
 import { renderChart } from './chart.js';
 import { ensureBuilt, loadLibrary, ROOT } from './dist.js';
 import { runImportCost } from './import-cost.js';
 import { runLambdaRestore } from './lambda-restore.js';
-import { runLatency } from './latency.js';
+import { measureCase, runLatency, type Sample } from './latency.js';
 import { runMemory } from './memory.js';
+import { isPlainRun, rerunPlain } from './plain.js';
 import { type BenchResults, checkTargets, type Machine, renderMarkdown } from './report.js';
 import { isSkipped, type Skipped } from './stats.js';
 import { runTimeoutPrecision } from './timeout-precision.js';
@@ -60,6 +62,8 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     out: { type: 'string' },
     only: { type: 'string' },
+    // Internal: measure one latency case in this (fresh) process and print its figures as JSON.
+    'latency-case': { type: 'string' },
   },
 });
 const mode = values.quick ? 'quick' : 'full';
@@ -125,12 +129,11 @@ async function main(): Promise<void> {
   log(`snapstart-hooks bench (${mode}) on ${info.cpu}, ${info.cores} cores, Node ${info.node}`);
 
   const latency = await step('latency', 'hook latency', () =>
-    runLatency(latencyCases(lib), {
-      sizes: [...plan.sizes],
-      rounds: plan.rounds,
-      minCpuTimeMs: plan.minCpuTimeMs,
-      log,
-    }),
+    runLatency(
+      latencyCases(lib),
+      { sizes: [...plan.sizes], rounds: plan.rounds, minCpuTimeMs: plan.minCpuTimeMs, log },
+      measureInChild,
+    ),
   );
   const timeoutPrecision = await step('timeout', 'timeout precision', () =>
     runTimeoutPrecision(lib, { runs: plan.timeoutRuns, timeoutMs: plan.timeoutMs }),
@@ -168,6 +171,29 @@ async function main(): Promise<void> {
   if (writeDocs) writeDocsSection(markdown);
   process.stdout.write(`${markdown}\n`);
   log(`results written to ${relative(ROOT, outDir) || '.'}${writeDocs ? ' and docs/bench.md' : ''}`);
+}
+
+/** Runs {@link measureCase} for `testCase` in a fresh process (this same script, plain node). */
+async function measureInChild(testCase: LatencyCase): Promise<Record<number, Sample>> {
+  const script = process.argv[1] as string;
+  const args = [script, '--latency-case', testCase.id, ...(mode === 'quick' ? ['--quick'] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`measuring ${testCase.id} failed (exit code ${code})`);
+  return JSON.parse(output) as Record<number, Sample>;
+}
+
+/** The child side of {@link measureInChild}. */
+async function measureOneCase(id: string): Promise<void> {
+  const lib = await loadLibrary();
+  const testCase = latencyCases(lib).find((candidate) => candidate.id === id);
+  if (testCase === undefined) throw new RangeError(`--latency-case: unknown case ${JSON.stringify(id)}`);
+  const byN = await measureCase(testCase, plan.sizes, plan.minCpuTimeMs);
+  process.stdout.write(JSON.stringify(byN));
 }
 
 /** Writes docs/bench.md, formatted by the project's Biome so the lint stays green. */
@@ -224,4 +250,6 @@ function renderDocs(markdown: string): string {
   ].join('\n');
 }
 
-await main();
+if (!isPlainRun()) process.exitCode = rerunPlain(fileURLToPath(import.meta.url), process.argv.slice(2));
+else if (values['latency-case'] !== undefined) await measureOneCase(values['latency-case']);
+else await main();
