@@ -49,7 +49,7 @@ function candidates(emptyModule: string): Candidate[] {
     {
       // Loading any file as ES module costs Node a few ms of loader start-up: this is that floor.
       id: 'empty-module',
-      label: 'import of an empty .mjs file',
+      label: "import './empty.mjs' (an empty file)",
       args: ['--input-type=module', '-e', `import ${JSON.stringify(pathToFileURL(emptyModule).href)}`],
     },
     {

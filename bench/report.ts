@@ -180,8 +180,8 @@ export function renderMarkdown(results: BenchResults): string {
         `| \`${variant.label}\` | ${ms(variant.wallMs.p50)} | ${ms(variant.wallMs.p99)} | ${variant.ratio.toFixed(3)}× | ${variant.extraMs >= 0 ? '+' : ''}${ms(variant.extraMs)} |`,
       );
     }
-    for (const skip of imports.missing) lines.push(`| \`${skip.id}\` | skipped: ${skip.reason} | | | |`);
     lines.push('');
+    for (const skip of imports.missing) lines.push(`Not measured: \`${skip.id}\`, ${skip.reason}.`, '');
   }
 
   const memory = results.memory;

@@ -130,7 +130,7 @@ t.test('renderMarkdown() - tables for measured modules, a reason for skipped one
   t.match(markdown, /\| floor-serial \| 1\.00 ns \| 1\.00× \|/);
   t.match(markdown, /\| bus default ÷ plain serial await loop \| 1\.50× \| <= 1\.5× \| yes \|/);
   t.match(markdown, /### Timeout precision\n\nSkipped: not selected\./);
-  t.match(markdown, /\| `lambda` \| skipped: dist\/lambda\/index\.js is missing/);
+  t.match(markdown, /Not measured: `lambda`, dist\/lambda\/index\.js is missing\./);
   t.match(markdown, /\| bus\.on \| 300 \|/);
   t.match(markdown, /restore-phase overhead\n\nSkipped: dist\/lambda\/bin\.js is missing\./);
 });
