@@ -38,8 +38,6 @@ export interface PhaseSettings {
 
 /** setTimeout fires at once for delays above this, so longer waits are re-armed in steps. */
 const MAX_TIMER_DELAY = 2_147_483_647;
-/** Node's timers have millisecond granularity: a timer may fire up to ~1 ms before the exact mark. */
-const TIMER_SLACK_MS = 1;
 
 /**
  * Runs one phase of `event` over `registrations` (already in schedule order) and resolves its
@@ -55,36 +53,23 @@ export function runPhase<E extends string>(
 }
 
 /**
- * A started hook. It is also the hook's `ctx`, so a hook costs one allocation; the signal and the
- * settle promise are created only when needed.
+ * A started hook's `ctx`: one small object per hook. The `AbortController` behind `signal` is
+ * created only when a hook reads it.
  */
-class Run implements HookContext<unknown, string> {
+class Context implements HookContext<unknown, string> {
   readonly event: string;
   readonly payload: unknown;
   readonly name: string;
   readonly priority: number;
-  /** Index of the hook's outcome in the report. */
-  readonly index: number;
-  /** Phase-relative start, in ms. */
-  readonly startMs: number;
-  /** Phase-relative time after which the hook is timed out (`Infinity`: never). */
-  deadlineMs = Number.POSITIVE_INFINITY;
-  /** The budget that `deadlineMs` enforces, and whether it is the phase deadline. */
-  budgetMs = 0;
-  budgetIsPhaseDeadline = false;
-  settled = false;
-  private controller: AbortController | undefined;
-  private abortReason: unknown;
+  private controller: AbortController | undefined = undefined;
+  private abortReason: unknown = undefined;
   private aborted = false;
-  private wake: (() => void) | undefined;
 
-  constructor(phase: Phase, registration: Registration, index: number, startMs: number) {
-    this.event = phase.event;
-    this.payload = phase.payload;
-    this.name = registration.name;
-    this.priority = registration.priority;
-    this.index = index;
-    this.startMs = startMs;
+  constructor(event: string, payload: unknown, name: string, priority: number) {
+    this.event = event;
+    this.payload = payload;
+    this.name = name;
+    this.priority = priority;
   }
 
   get signal(): AbortSignal {
@@ -93,6 +78,39 @@ class Run implements HookContext<unknown, string> {
       if (this.aborted) this.controller.abort(this.abortReason);
     }
     return this.controller.signal;
+  }
+
+  /** Aborts the signal (now, or when it is first read) with `reason`. */
+  abort(reason: unknown): void {
+    this.aborted = true;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+/**
+ * A started async hook that can be timed out or aborted, tracked by the phase until it settles.
+ * Hooks without any deadline or signal never get one.
+ */
+class Run {
+  readonly context: Context;
+  /** Index of the hook's outcome in the report. */
+  readonly index: number;
+  /** Phase-relative time after which the hook is timed out (`Infinity`: never). */
+  deadlineMs = Number.POSITIVE_INFINITY;
+  /** The budget that `deadlineMs` enforces, and whether it is the phase deadline. */
+  budgetMs = 0;
+  budgetIsPhaseDeadline = false;
+  settled = false;
+  private wake: (() => void) | undefined;
+
+  constructor(context: Context, index: number) {
+    this.context = context;
+    this.index = index;
+  }
+
+  get name(): string {
+    return this.context.name;
   }
 
   /** A promise that resolves when the hook settles or is abandoned. */
@@ -105,11 +123,7 @@ class Run implements HookContext<unknown, string> {
   /** Marks the run settled and aborts its signal with `reason`, if given. */
   finish(reason?: unknown): void {
     this.settled = true;
-    if (reason !== undefined) {
-      this.aborted = true;
-      this.abortReason = reason;
-      this.controller?.abort(reason);
-    }
+    if (reason !== undefined) this.context.abort(reason);
     this.wake?.();
   }
 }
@@ -129,12 +143,17 @@ class Phase {
   private abortReason: unknown;
   /** Set when the phase deadline stopped hooks from starting or abandoned running ones. */
   private deadlineReached = false;
-  /** Async hooks that can be timed out or aborted and have not settled yet. */
+  /** Concurrent phases: async hooks that can be timed out or aborted and have not settled yet. */
   private readonly watched = new Set<Run>();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   /** Next registration index a concurrent worker takes. */
   private next = 0;
+  /** Serial phases: the abandonable hook started last by `start`, if any (settled once it is done). */
+  private current: Run | undefined;
+  /** Serial phases: settle `run()`'s wait, whichever serial loop reaches the end. */
+  private serialDone: (() => void) | undefined;
+  private serialFailed: ((error: unknown) => void) | undefined;
   private readonly onAbort = (): void => this.abort();
 
   constructor(event: string, payload: unknown, registrations: readonly Registration[], settings: PhaseSettings) {
@@ -155,8 +174,15 @@ class Phase {
     } else {
       signal?.addEventListener('abort', this.onAbort, { once: true });
       try {
-        if (this.settings.concurrency === 1) await this.runSerial();
-        else await this.runTiers();
+        if (this.settings.concurrency === 1) {
+          await new Promise<void>((resolve, reject) => {
+            this.serialDone = resolve;
+            this.serialFailed = reject;
+            this.runSerial(0, 0).catch(reject);
+          });
+        } else {
+          await this.runTiers();
+        }
       } finally {
         signal?.removeEventListener('abort', this.onAbort);
         if (this.timer !== undefined) clearTimeout(this.timer);
@@ -165,23 +191,50 @@ class Phase {
     return this.report();
   }
 
-  /** Concurrency 1: one hook at a time, so tiers need no barrier and one clock read per hook suffices. */
-  private async runSerial(): Promise<void> {
-    let now = 0;
+  /**
+   * Concurrency 1: one hook at a time from index `first`, `now` being the phase time, so tiers need
+   * no barrier and one clock read per hook suffices. Every async hook is awaited directly, with no
+   * wrapper promise; when one is abandoned (timed out or aborted), {@link resumeSerialAfter} carries
+   * on in a new loop, and this one returns without a trace once the hook settles, if ever.
+   */
+  private async runSerial(first: number, now: number): Promise<void> {
     const count = this.registrations.length;
-    for (let index = 0; index < count; index++) {
+    for (let index = first; index < count; index++) {
       if (this.stopped) break;
       // Only a hook that would run is kept out by the deadline; an unsubscribed one is just skipped.
       if (now >= this.deadlineMs && (this.registrations[index] as Registration).active) {
         this.stop();
         break;
       }
+      this.current = undefined;
       const pending = this.start(index, now);
-      if (pending !== undefined) await pending;
+      if (pending !== undefined) {
+        const run = this.current as Run | undefined;
+        try {
+          await pending;
+        } catch (error) {
+          if (run === undefined || !run.settled) this.fail(this.outcomes[index] as HookOutcome, 'rejected', error);
+        }
+        if (run !== undefined) {
+          if (run.settled) return;
+          run.settled = true;
+        }
+      }
       now = performance.now() - this.t0;
       const outcome = this.outcomes[index];
       if (outcome !== undefined && outcome.status !== 'skipped') outcome.durationMs = now - outcome.startMs;
     }
+    this.serialDone?.();
+  }
+
+  /** A serial phase's running hook was abandoned: go on with the next one in a new loop. */
+  private resumeSerialAfter(run: Run): void {
+    queueMicrotask(() => {
+      const now = performance.now() - this.t0;
+      const outcome = this.outcomes[run.index] as HookOutcome;
+      outcome.durationMs = now - outcome.startMs;
+      this.runSerial(run.index + 1, now).catch(this.serialFailed);
+    });
   }
 
   /** Concurrency > 1: tiers one after another, up to `concurrency` workers inside each. */
@@ -201,36 +254,45 @@ class Phase {
   }
 
   private async worker(end: number): Promise<void> {
+    // A hook starts right where the worker's previous one ended, so one clock read serves both.
+    let now = performance.now() - this.t0;
     while (this.next < end && !this.stopped) {
       const index = this.next++;
-      const startMs = performance.now() - this.t0;
-      if (startMs >= this.deadlineMs && (this.registrations[index] as Registration).active) {
+      // Only a hook that would run is kept out by the deadline; an unsubscribed one is just skipped.
+      if (now >= this.deadlineMs && (this.registrations[index] as Registration).active) {
         this.next = index;
         this.stop();
         return;
       }
-      const pending = this.start(index, startMs);
-      if (pending !== undefined) await pending;
-      const outcome = this.outcomes[index];
-      if (outcome !== undefined && outcome.status !== 'skipped') {
-        outcome.durationMs = performance.now() - this.t0 - outcome.startMs;
+      const pending = this.start(index, now);
+      if (pending !== undefined) {
+        try {
+          await pending;
+        } catch (error) {
+          this.fail(this.outcomes[index] as HookOutcome, 'rejected', error);
+        }
       }
+      now = performance.now() - this.t0;
+      const outcome = this.outcomes[index];
+      if (outcome !== undefined && outcome.status !== 'skipped') outcome.durationMs = now - outcome.startMs;
     }
   }
 
   /**
-   * Starts hook `index`. Returns `undefined` when it finished synchronously, else a promise that
-   * settles when the hook settles, times out or is aborted. The outcome's duration is filled in by
-   * the caller, which reads the clock anyway.
+   * Starts hook `index`. Returns `undefined` when it finished synchronously; else, for a hook that
+   * can neither time out nor be aborted, or any async hook of a serial phase (whose run is then
+   * left in `current`), its own result, which the caller awaits and whose rejection it records;
+   * else a promise that fulfils when the hook settles, times out or is aborted, and never rejects.
+   * The outcome's duration is filled in by the caller, which reads the clock anyway.
    */
-  private start(index: number, startMs: number): Promise<void> | undefined {
+  private start(index: number, startMs: number): PromiseLike<unknown> | undefined {
     const registration = this.registrations[index] as Registration;
     if (!registration.active) {
       this.outcomes[index] = skipped(registration);
       return undefined;
     }
     if (registration.once) registration.remove();
-    const run = new Run(this, registration, index, startMs);
+    const context = new Context(this.event, this.payload, registration.name, registration.priority);
     const outcome: HookOutcome = {
       name: registration.name,
       priority: registration.priority,
@@ -241,7 +303,7 @@ class Phase {
     this.outcomes[index] = outcome;
     let result: unknown;
     try {
-      result = registration.hook(run);
+      result = registration.hook(context);
       // Inside the try: a `then` getter that throws is a failure of this hook, not of the phase.
       if (!isThenable(result)) return undefined;
     } catch (error) {
@@ -252,8 +314,10 @@ class Phase {
     const timeout = registration.timeout ?? this.settings.timeout;
     const hookDeadline = timeout === undefined ? Number.POSITIVE_INFINITY : startMs + timeout;
     if (hookDeadline === Number.POSITIVE_INFINITY && this.deadlineMs === Number.POSITIVE_INFINITY) {
-      if (this.settings.signal === undefined) return this.settleUntimed(result, outcome);
+      // Nothing can abandon this hook: the caller awaits it directly, with no wrapper promise.
+      if (this.settings.signal === undefined) return result;
     }
+    const run = new Run(context, index);
     if (hookDeadline <= this.deadlineMs) {
       run.deadlineMs = hookDeadline;
       run.budgetMs = timeout ?? Number.POSITIVE_INFINITY;
@@ -262,20 +326,16 @@ class Phase {
       run.budgetMs = this.settings.deadline as number;
       run.budgetIsPhaseDeadline = true;
     }
+    if (this.settings.concurrency === 1) {
+      this.current = run;
+      if (run.deadlineMs !== Number.POSITIVE_INFINITY) this.arm(run.deadlineMs);
+      return result;
+    }
     this.watched.add(run);
     const settled = run.untilSettled();
     this.settleWatched(result, run, outcome);
     if (run.deadlineMs !== Number.POSITIVE_INFINITY) this.arm(run.deadlineMs);
     return settled;
-  }
-
-  /** An async hook that can neither time out nor be aborted: just await it. */
-  private async settleUntimed(result: PromiseLike<unknown>, outcome: HookOutcome): Promise<void> {
-    try {
-      await result;
-    } catch (error) {
-      this.fail(outcome, 'rejected', error);
-    }
   }
 
   /** An async hook that may be abandoned: whatever it does after that is ignored, never unhandled. */
@@ -305,22 +365,36 @@ class Phase {
     if (atMs >= this.timerAt) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timerAt = atMs;
-    const delay = Math.min(Math.max(atMs - (performance.now() - this.t0), 0), MAX_TIMER_DELAY);
-    this.timer = setTimeout(this.onTimer, Math.ceil(delay));
+    // Node's timer clock has millisecond steps, so a timer may fire a fraction of a millisecond before
+    // the mark by performance.now(); onTimer then re-arms for the rest rather than expire a hook early.
+    const delay = Math.min(Math.max(Math.ceil(atMs - (performance.now() - this.t0)), 1), MAX_TIMER_DELAY);
+    this.timer = setTimeout(this.onTimer, delay);
   }
 
   private readonly onTimer = (): void => {
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
     const now = performance.now() - this.t0;
-    if (now + TIMER_SLACK_MS >= this.deadlineMs) this.stop();
+    if (now >= this.deadlineMs) this.stop();
     let nextAt = Number.POSITIVE_INFINITY;
-    for (const run of this.watched) {
-      if (run.deadlineMs <= now + TIMER_SLACK_MS) this.expire(run);
+    for (const run of this.live()) {
+      // A hook's abort listener may have aborted the phase, settling the rest, while this loop ran.
+      if (run.settled) continue;
+      if (run.deadlineMs <= now) this.expire(run);
       else if (run.deadlineMs < nextAt) nextAt = run.deadlineMs;
     }
     if (nextAt !== Number.POSITIVE_INFINITY) this.arm(nextAt);
   };
+
+  /**
+   * The runs that may still be abandoned: a serial phase's current one, or a copy of a concurrent
+   * phase's watched ones (callers skip those that settle while they iterate).
+   */
+  private live(): Run[] {
+    const current = this.current;
+    if (current !== undefined) return current.settled ? [] : [current];
+    return [...this.watched];
+  }
 
   /** Abandons a run whose budget expired. */
   private expire(run: Run): void {
@@ -328,6 +402,7 @@ class Phase {
     const error = new HookTimeoutError(run.name, run.budgetMs, run.budgetIsPhaseDeadline);
     this.fail(this.outcomes[run.index] as HookOutcome, 'timedOut', error);
     run.finish(error);
+    if (this.settings.concurrency === 1) this.resumeSerialAfter(run);
   }
 
   /** The phase deadline was reached: no further hook starts. */
@@ -342,10 +417,12 @@ class Phase {
     this.aborted = true;
     const reason = this.settings.signal?.reason;
     this.abortReason = reason;
-    for (const run of this.watched) {
+    for (const run of this.live()) {
+      if (run.settled) continue;
       this.watched.delete(run);
       this.fail(this.outcomes[run.index] as HookOutcome, 'rejected', reason);
       run.finish(reason);
+      if (this.settings.concurrency === 1) this.resumeSerialAfter(run);
     }
   }
 

@@ -1,0 +1,253 @@
+/**
+ * The implementations the latency bench compares: each one emits one phase to `n` no-op async
+ * hooks. A case builds its emitter and registers its hooks once (`setup`), then the bench times the
+ * returned `emit` function alone.
+ *
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import Emittery from 'emittery';
+import { createHooks } from 'hookable';
+import PQueue from 'p-queue';
+import { AsyncParallelHook, AsyncSeriesHook } from 'tapable';
+import type { Library } from './dist.js';
+
+/** Who an implementation is: the floor to beat, this library, a peer, or a reference. */
+export type CaseKind = 'floor' | 'ours' | 'peer' | 'reference';
+
+/** One implementation under test. */
+export interface LatencyCase {
+  /** Stable identifier used in results.json and by `--filter`. */
+  readonly id: string;
+  /** Human label used in the table and the chart. */
+  readonly label: string;
+  readonly kind: CaseKind;
+  /** Whether the hooks may run concurrently (these are compared with `Promise.all`). */
+  readonly concurrent: boolean;
+  /** Registers `n` hooks and returns the function that emits one phase to them. */
+  readonly setup: (n: number) => () => unknown;
+}
+
+/** Calls of every bench hook so far: lets the bench check that each case runs all its hooks. */
+let calls = 0;
+
+/** How many bench hooks have been called so far. */
+export function hookCalls(): number {
+  return calls;
+}
+
+/**
+ * `n` distinct no-op async hooks (distinct, because some peers keep listeners in a Set). The only
+ * work they do is counting their calls, the same for every case.
+ */
+function noopHooks(n: number): Array<() => Promise<void>> {
+  return Array.from({ length: n }, () => async () => {
+    calls++;
+  });
+}
+
+/** Defeats dead-code elimination of `ctx.signal` reads. */
+let signalSink: AbortSignal | undefined;
+
+/** A long timeout that never fires: what is measured is the cost of having one. */
+const TIMEOUT_MS = 60_000;
+/** Number of priority tiers the "priorities" cases spread their hooks over. */
+const TIERS = 5;
+
+/** Every case, in the order of the table. */
+export function latencyCases(lib: Library): LatencyCase[] {
+  const { LifecycleBus } = lib;
+  return [
+    {
+      id: 'floor-serial',
+      label: 'floor: for…of await',
+      kind: 'floor',
+      concurrent: false,
+      setup: (n) => {
+        const hooks = noopHooks(n);
+        return async () => {
+          for (const hook of hooks) await hook();
+        };
+      },
+    },
+    {
+      // What a bus that reports each hook's start and duration cannot go below: the loop plus one
+      // clock read per hook.
+      id: 'floor-serial-clock',
+      label: 'floor: for…of await + performance.now()',
+      kind: 'floor',
+      concurrent: false,
+      setup: (n) => {
+        const hooks = noopHooks(n);
+        return async () => {
+          let last = 0;
+          for (const hook of hooks) {
+            await hook();
+            last = performance.now();
+          }
+          return last;
+        };
+      },
+    },
+    {
+      id: 'floor-all',
+      label: 'floor: Promise.all',
+      kind: 'floor',
+      concurrent: true,
+      setup: (n) => {
+        const hooks = noopHooks(n);
+        return () => Promise.all(hooks.map((hook) => hook()));
+      },
+    },
+    {
+      id: 'bus-default',
+      label: 'bus: default',
+      kind: 'ours',
+      concurrent: false,
+      setup: (n) => {
+        const bus = new LifecycleBus<{ phase: void }>();
+        for (const hook of noopHooks(n)) bus.on('phase', hook);
+        return () => bus.emit('phase');
+      },
+    },
+    {
+      id: 'bus-timeout',
+      label: 'bus: per-hook timeouts',
+      kind: 'ours',
+      concurrent: false,
+      setup: (n) => {
+        const bus = new LifecycleBus<{ phase: void }>();
+        for (const hook of noopHooks(n)) bus.on('phase', hook, { timeout: TIMEOUT_MS });
+        return () => bus.emit('phase');
+      },
+    },
+    {
+      id: 'bus-priorities',
+      label: 'bus: 5 priority tiers',
+      kind: 'ours',
+      concurrent: false,
+      setup: (n) => {
+        const bus = new LifecycleBus<{ phase: void }>();
+        noopHooks(n).forEach((hook, index) => {
+          bus.on('phase', hook, { priority: index % TIERS });
+        });
+        return () => bus.emit('phase');
+      },
+    },
+    {
+      id: 'bus-concurrency8',
+      label: 'bus: concurrency 8',
+      kind: 'ours',
+      concurrent: true,
+      setup: (n) => {
+        const bus = new LifecycleBus<{ phase: void }>({ concurrency: 8 });
+        for (const hook of noopHooks(n)) bus.on('phase', hook);
+        return () => bus.emit('phase');
+      },
+    },
+    {
+      id: 'bus-signal',
+      label: 'bus: hooks read ctx.signal',
+      kind: 'ours',
+      concurrent: false,
+      setup: (n) => {
+        const bus = new LifecycleBus<{ phase: void }>();
+        for (let index = 0; index < n; index++) {
+          bus.on('phase', async (ctx) => {
+            calls++;
+            signalSink = ctx.signal;
+          });
+        }
+        return () => bus.emit('phase');
+      },
+    },
+    {
+      id: 'emittery-serial',
+      label: 'emittery emitSerial',
+      kind: 'peer',
+      concurrent: false,
+      setup: (n) => {
+        const emitter = new Emittery<{ phase: undefined }>();
+        for (const hook of noopHooks(n)) emitter.on('phase', hook);
+        return () => emitter.emitSerial('phase');
+      },
+    },
+    {
+      id: 'emittery-emit',
+      label: 'emittery emit',
+      kind: 'peer',
+      concurrent: true,
+      setup: (n) => {
+        const emitter = new Emittery<{ phase: undefined }>();
+        for (const hook of noopHooks(n)) emitter.on('phase', hook);
+        return () => emitter.emit('phase');
+      },
+    },
+    {
+      id: 'hookable',
+      label: 'hookable callHook',
+      kind: 'peer',
+      concurrent: false,
+      setup: (n) => {
+        const hooks = createHooks<{ phase: () => Promise<void> }>();
+        for (const hook of noopHooks(n)) hooks.hook('phase', hook);
+        return () => hooks.callHook('phase');
+      },
+    },
+    {
+      id: 'tapable-series',
+      label: 'tapable AsyncSeriesHook',
+      kind: 'peer',
+      concurrent: false,
+      setup: (n) => {
+        const hook = new AsyncSeriesHook<[]>();
+        noopHooks(n).forEach((fn, index) => {
+          hook.tapPromise(`hook${index}`, fn);
+        });
+        return () => hook.promise();
+      },
+    },
+    {
+      id: 'tapable-parallel',
+      label: 'tapable AsyncParallelHook',
+      kind: 'peer',
+      concurrent: true,
+      setup: (n) => {
+        const hook = new AsyncParallelHook<[]>();
+        noopHooks(n).forEach((fn, index) => {
+          hook.tapPromise(`hook${index}`, fn);
+        });
+        return () => hook.promise();
+      },
+    },
+    {
+      id: 'p-queue',
+      label: 'p-queue priority+timeout',
+      kind: 'peer',
+      concurrent: false,
+      setup: (n) => {
+        const queue = new PQueue({ concurrency: 1, timeout: TIMEOUT_MS });
+        const hooks = noopHooks(n);
+        return () => Promise.all(hooks.map((hook, index) => queue.add(hook, { priority: index % TIERS })));
+      },
+    },
+    {
+      // eventemitter3 is not installed; node:events is the same kind of synchronous emitter.
+      id: 'node-events',
+      label: 'node:events emit (sync, reference)',
+      kind: 'reference',
+      concurrent: true,
+      setup: (n) => {
+        const emitter = new EventEmitter();
+        emitter.setMaxListeners(0);
+        for (const hook of noopHooks(n)) emitter.on('phase', hook);
+        return () => emitter.emit('phase');
+      },
+    },
+  ];
+}
+
+/** Keeps the `ctx.signal` sink observable so the read is not optimised away. */
+export function lastSignal(): AbortSignal | undefined {
+  return signalSink;
+}

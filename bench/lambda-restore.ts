@@ -1,0 +1,139 @@
+/**
+ * Restore-phase overhead of the Lambda bridge: the time from the Runtime API answering
+ * `GET /runtime/restore/next` to the runtime's first `GET /runtime/invocation/next`, with 10 no-op
+ * after-restore hooks, and with none (the bridge's own fixed cost), over many runs.
+ *
+ * The Lambda side is played by a small instrumented Runtime API server in this module, which
+ * speaks the documented protocol (DESIGN.md section 4) and takes both timestamps itself on one
+ * clock, so the figure does not depend on the emulator's internals. The runtime under test is the
+ * package's own `snapstart-runtime` bin (`dist/lambda/bin.js`) in a child process with
+ * `AWS_LAMBDA_INITIALIZATION_TYPE=snap-start`. Skips when that bin is not built.
+ *
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { distPath } from './dist.js';
+import type { Skipped, Summary } from './stats.js';
+import { summarise } from './stats.js';
+
+/** Restore-to-first-poll times, ms, per hook count. */
+export interface LambdaRestoreResult {
+  readonly runs: number;
+  readonly byHooks: Array<{ hooks: number; restoreToNextMs: Summary }>;
+}
+
+const API = '/2018-06-01/runtime';
+/** One run must finish well within this; a stuck runtime fails the bench instead of hanging it. */
+const RUN_LIMIT_MS = 15_000;
+
+/** The handler module the runtime loads: `hooks` no-op after-restore hooks and a trivial handler. */
+function writeHandler(directory: string, hooks: number): void {
+  const entry = pathToFileURL(distPath('index.js')).href;
+  writeFileSync(
+    join(directory, 'index.mjs'),
+    [
+      `import { registerAfterRestore } from ${JSON.stringify(entry)};`,
+      `for (let i = 0; i < ${hooks}; i++) registerAfterRestore(async () => {});`,
+      'export const handler = async () => "ok";',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** Runs the runtime once against a fresh server; resolves ms from restore/next answered to invocation/next. */
+async function measureOnce(taskRoot: string): Promise<number> {
+  let restoreAnsweredAt: number | undefined;
+  let failure: string | undefined;
+  let settle: (value: number) => void = () => {};
+  let fail: (error: Error) => void = () => {};
+  const done = new Promise<number>((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
+  });
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const url = request.url ?? '';
+    if (request.method === 'GET' && url === `${API}/restore/next`) {
+      response.writeHead(200, { 'content-length': '0' });
+      response.end(() => {
+        restoreAnsweredAt = performance.now();
+      });
+      return;
+    }
+    if (request.method === 'GET' && url === `${API}/invocation/next`) {
+      const at = performance.now();
+      // Never answered: the run is over; the child is killed below.
+      if (restoreAnsweredAt === undefined) fail(new Error('invocation/next came before restore/next was answered'));
+      else settle(at - restoreAnsweredAt);
+      return;
+    }
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      failure = `${request.method} ${url}: ${body}`;
+      response.writeHead(202).end();
+      fail(new Error(`the runtime reported an error: ${failure}`));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const child = spawn(process.execPath, [distPath('lambda', 'bin.js')], {
+    cwd: taskRoot,
+    env: {
+      ...process.env,
+      AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`,
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'snap-start',
+      LAMBDA_TASK_ROOT: taskRoot,
+      _HANDLER: 'index.handler',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  child.on('exit', (code) => fail(new Error(`the runtime exited with ${code} before polling: ${stderr.trim()}`)));
+  const limit = setTimeout(() => fail(new Error(`no invocation/next within ${RUN_LIMIT_MS} ms`)), RUN_LIMIT_MS);
+  try {
+    return await done;
+  } finally {
+    clearTimeout(limit);
+    child.removeAllListeners('exit');
+    child.kill('SIGKILL');
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/** Runs the Lambda restore bench, or says why it cannot run here. */
+export async function runLambdaRestore(options: {
+  runs: number;
+  hookCounts: number[];
+}): Promise<LambdaRestoreResult | Skipped> {
+  const bin = distPath('lambda', 'bin.js');
+  if (!existsSync(bin)) {
+    return { skipped: 'dist/lambda/bin.js is missing: build the Lambda bridge (src/lambda) to measure it' };
+  }
+  const byHooks: LambdaRestoreResult['byHooks'] = [];
+  const roots = options.hookCounts.map((hooks) => {
+    const directory = mkdtempSync(join(tmpdir(), `snapstart-bench-${hooks}-`));
+    writeHandler(directory, hooks);
+    return { hooks, directory, times: [] as number[] };
+  });
+  try {
+    for (let run = 0; run < options.runs; run++) {
+      for (const root of roots) root.times.push(await measureOnce(root.directory));
+    }
+    for (const root of roots) byHooks.push({ hooks: root.hooks, restoreToNextMs: summarise(root.times) });
+  } finally {
+    for (const root of roots) rmSync(root.directory, { recursive: true, force: true });
+  }
+  return { runs: options.runs, byHooks };
+}

@@ -1,0 +1,220 @@
+/**
+ * Turns the bench results into the Markdown tables of `results.md` (also used by docs/bench.md)
+ * and checks the targets of the latency bench.
+ *
+ * @module
+ */
+import type { ImportCostResult } from './import-cost.js';
+import type { LambdaRestoreResult } from './lambda-restore.js';
+import type { LatencyResult } from './latency.js';
+import type { MemoryResult } from './memory.js';
+import { isSkipped, type Skipped } from './stats.js';
+import type { TimeoutPrecisionResult } from './timeout-precision.js';
+
+/** Where and how the bench ran. */
+export interface Machine {
+  readonly date: string;
+  readonly mode: 'full' | 'quick';
+  readonly node: string;
+  readonly v8: string;
+  readonly os: string;
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly loadAverage: number[];
+  readonly commit: string;
+  /** What was measured: the built `dist/`. */
+  readonly measured: string;
+  readonly command: string;
+}
+
+/** Everything one run of the bench produced. */
+export interface BenchResults {
+  readonly machine: Machine;
+  readonly latency: LatencyResult | Skipped;
+  readonly targets: Target[];
+  readonly timeoutPrecision: TimeoutPrecisionResult | Skipped;
+  readonly importCost: ImportCostResult | Skipped;
+  readonly memory: MemoryResult | Skipped;
+  readonly lambdaRestore: LambdaRestoreResult | Skipped;
+}
+
+/** One target of the issue, checked on the measured ratio. */
+export interface Target {
+  readonly description: string;
+  /** The measured ratio. */
+  readonly ratio: number;
+  /** `ratio <= limit` or `ratio >= limit`, as `comparison` says. */
+  readonly comparison: '<=' | '<' | '>=';
+  readonly limit: number;
+  readonly met: boolean;
+}
+
+/** The N at which the targets are checked. */
+export const TARGET_N = 100;
+
+/** p50 ns per emit of `id` at `n`, or NaN if not measured. */
+function p50(latency: LatencyResult, id: string, n: number): number {
+  return latency.cells[id]?.[n]?.p50 ?? Number.NaN;
+}
+
+/** Checks the issue's targets at {@link TARGET_N} (ratios of p50 emit times from the same run). */
+export function checkTargets(latency: LatencyResult): Target[] {
+  if (!latency.sizes.includes(TARGET_N)) return [];
+  const at = (id: string): number => p50(latency, id, TARGET_N);
+  const target = (description: string, ratio: number, comparison: Target['comparison'], limit: number): Target => ({
+    description,
+    ratio,
+    comparison,
+    limit,
+    met: comparison === '<=' ? ratio <= limit : comparison === '<' ? ratio < limit : ratio >= limit,
+  });
+  return [
+    target('bus default ÷ plain serial await loop', at('bus-default') / at('floor-serial'), '<=', 1.5),
+    target('bus with per-hook timeouts ÷ plain serial await loop', at('bus-timeout') / at('floor-serial'), '<=', 2),
+    target('bus default ÷ emittery emitSerial', at('bus-default') / at('emittery-serial'), '<', 1),
+    target('bus default ÷ hookable callHook', at('bus-default') / at('hookable'), '<', 1),
+    target('bus default ÷ tapable AsyncSeriesHook', at('bus-default') / at('tapable-series'), '<', 1),
+    target('p-queue priority+timeout ÷ bus with per-hook timeouts', at('p-queue') / at('bus-timeout'), '>=', 20),
+  ];
+}
+
+/** Formats nanoseconds with a unit that keeps 3 significant digits. */
+export function formatNs(ns: number): string {
+  if (!Number.isFinite(ns)) return '–';
+  if (ns >= 1e6) return `${(ns / 1e6).toPrecision(3)} ms`;
+  if (ns >= 1e3) return `${(ns / 1e3).toPrecision(3)} µs`;
+  return `${ns.toPrecision(3)} ns`;
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(2)} ms`;
+}
+
+function skippedLine(title: string, result: Skipped): string[] {
+  return [`### ${title}`, '', `Skipped: ${result.skipped}.`, ''];
+}
+
+function latencyTables(latency: LatencyResult, targets: Target[]): string[] {
+  const lines = ['### Hook latency', ''];
+  lines.push(
+    'Time per hook (p50 time of one `emit` ÷ N) to emit one phase to N no-op async hooks. Lower is better.',
+    `Each case is measured with mitata in a fresh \`node\` process (so no case inherits another's JIT state), every case once per round, ${latency.rounds} round(s) interleaved; each figure is the best round's p50, the one least disturbed by other load on the machine (per-round medians are in latest.json).`,
+    '',
+  );
+  const hasFloor = latency.sizes.includes(TARGET_N);
+  lines.push(
+    `| implementation | ${latency.sizes.map((n) => `N=${n}`).join(' | ')} |${hasFloor ? ` × serial loop (N=${TARGET_N}) |` : ''}`,
+    `|---|${latency.sizes.map(() => '---:').join('|')}|${hasFloor ? '---:|' : ''}`,
+  );
+  const floor = p50(latency, 'floor-serial', TARGET_N);
+  for (const testCase of latency.cases) {
+    const cells = latency.sizes.map((n) => formatNs(p50(latency, testCase.id, n) / n));
+    const label = testCase.kind === 'ours' ? `**${testCase.label}**` : testCase.label;
+    const ratio = hasFloor ? ` ${(p50(latency, testCase.id, TARGET_N) / floor).toFixed(2)}× |` : '';
+    lines.push(`| ${label} | ${cells.join(' | ')} |${ratio}`);
+  }
+  lines.push('');
+  if (targets.length > 0) {
+    lines.push(`### Targets (N = ${TARGET_N}, ratios of p50 from the same run)`, '');
+    lines.push('| target | measured | goal | met |', '|---|---:|---:|:---:|');
+    for (const target of targets) {
+      lines.push(
+        `| ${target.description} | ${target.ratio.toFixed(2)}× | ${target.comparison} ${target.limit}× | ${target.met ? 'yes' : '**no**'} |`,
+      );
+    }
+    const clockFloor = p50(latency, 'floor-serial-clock', TARGET_N);
+    if (Number.isFinite(clockFloor)) {
+      lines.push(
+        '',
+        `For context: the loop plus one \`performance.now()\` per hook (what a bus that reports each hook's start and duration cannot go below) is ${(clockFloor / floor).toFixed(2)}× the plain loop; the bus default is ${(p50(latency, 'bus-default', TARGET_N) / clockFloor).toFixed(2)}× that, with per-hook timeouts ${(p50(latency, 'bus-timeout', TARGET_N) / clockFloor).toFixed(2)}×.`,
+      );
+    }
+    lines.push('');
+  }
+  return lines;
+}
+
+/** Renders every result as Markdown (no top-level heading, so it can be embedded). */
+export function renderMarkdown(results: BenchResults): string {
+  const { machine } = results;
+  const lines: string[] = [];
+  lines.push(
+    `Measured on ${machine.date} (${machine.mode} run): ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node} (V8 ${machine.v8}); load average at start ${machine.loadAverage.map((l) => l.toFixed(2)).join(' ')}; commit ${machine.commit}; measuring ${machine.measured}.`,
+    '',
+    `Reproduce with \`${machine.command}\`.`,
+    '',
+  );
+  if (isSkipped(results.latency)) lines.push(...skippedLine('Hook latency', results.latency));
+  else lines.push(...latencyTables(results.latency, results.targets));
+
+  const precision = results.timeoutPrecision;
+  if (isSkipped(precision)) lines.push(...skippedLine('Timeout precision', precision));
+  else {
+    lines.push(
+      '### Timeout precision',
+      '',
+      `A hook that never settles, with \`timeout: ${precision.timeoutMs}\`: how long after ${precision.timeoutMs} ms \`emit\` rejects, over ${precision.bus.runs} runs, next to a bare \`setTimeout(${precision.timeoutMs})\`.`,
+      '',
+      '| | p50 late | p99 late | min | max |',
+      '|---|---:|---:|---:|---:|',
+      `| bus: hung hook timed out | ${ms(precision.bus.p50)} | ${ms(precision.bus.p99)} | ${ms(precision.bus.min)} | ${ms(precision.bus.max)} |`,
+      `| bare setTimeout | ${ms(precision.bareTimer.p50)} | ${ms(precision.bareTimer.p99)} | ${ms(precision.bareTimer.min)} | ${ms(precision.bareTimer.max)} |`,
+      '',
+    );
+  }
+
+  const imports = results.importCost;
+  if (isSkipped(imports)) lines.push(...skippedLine('Import cost', imports));
+  else {
+    lines.push(
+      '### Import cost',
+      '',
+      `Wall time of a whole \`node\` process that imports the entry and exits, ${imports.runs} interleaved runs each.`,
+      '',
+      "| process | p50 | p99 | × `node -e ''` | extra |",
+      '|---|---:|---:|---:|---:|',
+    );
+    for (const variant of imports.variants) {
+      lines.push(
+        `| \`${variant.label}\` | ${ms(variant.wallMs.p50)} | ${ms(variant.wallMs.p99)} | ${variant.ratio.toFixed(3)}× | ${variant.extraMs >= 0 ? '+' : ''}${ms(variant.extraMs)} |`,
+      );
+    }
+    lines.push('');
+    for (const skip of imports.missing) lines.push(`Not measured: \`${skip.id}\`, ${skip.reason}.`, '');
+  }
+
+  const memory = results.memory;
+  if (isSkipped(memory)) lines.push(...skippedLine('Memory per registered hook', memory));
+  else {
+    lines.push(
+      '### Memory per registered hook',
+      '',
+      `Heap retained by registering ${memory.count} hooks (functions created beforehand), ÷ ${memory.count}; median of ${memory.repeats} fresh processes.`,
+      '',
+      '| registration | bytes per hook |',
+      '|---|---:|',
+    );
+    for (const variant of memory.variants) lines.push(`| ${variant.label} | ${Math.round(variant.bytesPerHook)} |`);
+    lines.push('');
+  }
+
+  const lambda = results.lambdaRestore;
+  if (isSkipped(lambda)) lines.push(...skippedLine('Lambda bridge: restore-phase overhead', lambda));
+  else {
+    lines.push(
+      '### Lambda bridge: restore-phase overhead',
+      '',
+      `From the Runtime API answering \`restore/next\` to the runtime's first \`invocation/next\` request, ${lambda.runs} runs.`,
+      '',
+      '| after-restore hooks | p50 | p99 | min | max |',
+      '|---:|---:|---:|---:|---:|',
+    );
+    for (const row of lambda.byHooks) {
+      const s = row.restoreToNextMs;
+      lines.push(`| ${row.hooks} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.min)} | ${ms(s.max)} |`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
