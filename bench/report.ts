@@ -1,5 +1,5 @@
 /**
- * Turns the bench results into the Markdown tables of `results.md` (also used by docs/bench.md)
+ * Turns the bench results into the Markdown tables of `results.md` (also used by the README section)
  * and checks the targets of the latency bench.
  *
  * @module

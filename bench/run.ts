@@ -2,10 +2,10 @@
  * Entry of `npm run bench`: hook latency against the floor and the peers, timeout precision, import
  * cost, memory per hook, and the Lambda bridge's restore overhead, all measured against the built
  * `dist/` (built first when missing or stale). Writes `latest.json`, `results.md` and `chart.svg`
- * to `bench/results/` and the README section `docs/bench.md`.
+ * to `bench/results/` and the benchmark section of README.md.
  *
- * Options: `--quick` (a smaller run, under a minute, written to `bench/results/quick/` and not to
- * docs), `--out <dir>` (where to write results), `--only <module,...>` (latency, timeout, import,
+ * Options: `--quick` (a smaller run, under a minute, written to `bench/results/quick/` and not to the
+ * README), `--out <dir>` (where to write results), `--only <module,...>` (latency, timeout, import,
  * memory, lambda), `--rerender <latest.json>` (write the outputs again from saved results).
  *
  * @module
@@ -171,7 +171,7 @@ async function measureAll(): Promise<BenchResults> {
   };
 }
 
-/** Writes latest.json, results.md, chart.svg and, for a full run, docs/bench.md. */
+/** Writes latest.json, results.md, chart.svg and, for a full run, the README's benchmark section. */
 function writeResults(results: BenchResults): void {
   const { latency, machine: info } = results;
   const markdown = renderMarkdown(results);
@@ -187,9 +187,9 @@ function writeResults(results: BenchResults): void {
     const note = `${info.cpu}, ${info.cores} cores, Node ${info.node}, ${info.date.slice(0, 10)} (${mode} run)`;
     writeFileSync(join(outDir, 'chart.svg'), renderChart(series, 'snapstart-hooks: time per hook vs N', note));
   }
-  if (writeDocs) writeDocsSection(markdown);
+  if (writeDocs) writeReadmeSection(markdown);
   process.stdout.write(`${markdown}\n`);
-  log(`results written to ${relative(ROOT, outDir) || '.'}${writeDocs ? ' and docs/bench.md' : ''}`);
+  log(`results written to ${relative(ROOT, outDir) || '.'}${writeDocs ? ' and README.md' : ''}`);
 }
 
 /** Runs {@link measureCase} for `testCase` in a fresh process (this same script, plain node). */
@@ -215,18 +215,28 @@ async function measureOneCase(id: string): Promise<void> {
   process.stdout.write(JSON.stringify(byN));
 }
 
-/** Writes docs/bench.md, formatted by the project's Biome so the lint stays green. */
-function writeDocsSection(markdown: string): void {
-  const path = join(ROOT, 'docs', 'bench.md');
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, renderDocs(markdown));
+const README_START = '<!-- bench:start (written by npm run bench) -->';
+const README_END = '<!-- bench:end -->';
+
+/**
+ * Replaces the README's benchmark section (between the bench markers) with the latest results,
+ * formatted by the project's Biome so the lint stays green.
+ */
+function writeReadmeSection(markdown: string): void {
+  const path = join(ROOT, 'README.md');
+  const readme = readFileSync(path, 'utf8');
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) throw new Error(`README.md has no ${README_START} ... ${README_END} section`);
+  const section = `${README_START}\n${renderDocs(markdown)}\n${README_END}`;
+  writeFileSync(path, readme.slice(0, start) + section + readme.slice(end + README_END.length));
   try {
     execFileSync(join(ROOT, 'node_modules', '.bin', 'biome'), ['format', '--write', path], {
       cwd: ROOT,
       stdio: 'ignore',
     });
   } catch {
-    log('could not run biome on docs/bench.md: run npx biome check --write docs/bench.md');
+    log('could not run biome on README.md: run npx biome check --write README.md');
   }
 }
 
@@ -264,9 +274,9 @@ function renderDocs(markdown: string): string {
     '  1.5× (default) and 2× (per-hook timeouts) targets and behind emittery `emitSerial` at N = 100.',
     '- `ctx.signal` creates an `AbortController` on first read; Node 20 needs microseconds for that, so',
     '  read it only when you pass it on. Hooks that never read it pay nothing.',
-    '- A per-hook timeout costs no timer per hook: one timer serves the whole phase. That timer treats a',
-    '  hook as due up to 1 ms early (Node timers have millisecond granularity), so a hung hook can be',
-    '  abandoned slightly before its `timeout`, as the negative minimum of the timeout precision shows.',
+    '- A per-hook timeout costs no timer per hook: one timer serves the whole phase. A hook is never',
+    '  abandoned before its `timeout`: when Node\'s millisecond timer fires a fraction early, the phase',
+    '  re-arms for the rest.',
     '- Each latency case runs in its own process: in one shared process, measuring the clock-read floor',
     '  first made the bus itself about 1.7× slower for the rest of the run (a JIT effect on Node 20).',
     '- The machine is shared and noisy: compare ratios from one run rather than absolute times across runs.',
