@@ -275,7 +275,7 @@ function renderDocs(markdown: string): string {
     '- `ctx.signal` creates an `AbortController` on first read; Node 20 needs microseconds for that, so',
     '  read it only when you pass it on. Hooks that never read it pay nothing.',
     '- A per-hook timeout costs no timer per hook: one timer serves the whole phase. A hook is never',
-    '  abandoned before its `timeout`: when Node\'s millisecond timer fires a fraction early, the phase',
+    "  abandoned before its `timeout`: when Node's millisecond timer fires a fraction early, the phase",
     '  re-arms for the rest.',
     '- Each latency case runs in its own process: in one shared process, measuring the clock-read floor',
     '  first made the bus itself about 1.7× slower for the rest of the run (a JIT effect on Node 20).',

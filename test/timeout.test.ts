@@ -156,7 +156,10 @@ t.test('on() timeout - many hooks with different timeouts each time out on their
   for (const outcome of error.report.hooks) {
     const budget = Number(outcome.name.slice(1));
     t.equal(outcome.status, 'timedOut');
-    t.ok(outcome.durationMs >= budget, `${outcome.name} ran ${outcome.durationMs} ms: never abandoned before its budget`);
+    t.ok(
+      outcome.durationMs >= budget,
+      `${outcome.name} ran ${outcome.durationMs} ms: never abandoned before its budget`,
+    );
     t.ok(outcome.durationMs < budget + 1_000, `${outcome.name} was released near its budget`);
   }
 });
