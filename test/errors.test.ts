@@ -1,18 +1,9 @@
 import t from 'tap';
 import { HookTimeoutError, LifecycleBus, LifecycleError } from '../src/index.js';
+import { failedPhase } from './helpers/phase.js';
 import { never, sleep } from './helpers/time.js';
 
 type Events = { beforeSnapshot: void; afterRestore: void };
-
-async function failedPhase(promise: Promise<unknown>): Promise<LifecycleError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof LifecycleError) return error;
-    throw error;
-  }
-  throw new Error('the phase was expected to fail');
-}
 
 t.test('LifecycleError - an AggregateError with errors, report and a message naming each failure', async (t) => {
   const bus = new LifecycleBus<Events>();

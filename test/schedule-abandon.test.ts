@@ -4,19 +4,10 @@
  * does not time out the hooks it already settled.
  */
 import t from 'tap';
-import { HookTimeoutError, LifecycleBus, LifecycleError } from '../src/index.js';
+import { HookTimeoutError, LifecycleBus } from '../src/index.js';
+import { failedPhase } from './helpers/phase.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function rejection(promise: Promise<unknown>): Promise<LifecycleError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof LifecycleError) return error;
-    throw error;
-  }
-  throw new Error('expected a LifecycleError');
-}
 
 t.test('emit() - serial phase goes on after a timed-out hook and ignores its late rejection', async (t) => {
   const unhandled: unknown[] = [];
@@ -49,7 +40,7 @@ t.test('emit() - serial phase goes on after a timed-out hook and ignores its lat
     },
     { name: 'next', timeout: 1_000 },
   );
-  const error = await rejection(bus.emit('phase'));
+  const error = await failedPhase(bus.emit('phase'));
   t.same(
     error.report.hooks.map((hook) => [hook.name, hook.status]),
     [
@@ -70,14 +61,14 @@ t.test('emit() - serial phase goes on after a timed-out hook and ignores its lat
 t.test('emit() - serial phase stops at the deadline and at an abort of its signal', async (t) => {
   const bus = new LifecycleBus<{ phase: void }>();
   for (const name of ['a', 'b', 'c']) bus.on('phase', () => sleep(40), { name });
-  const byDeadline = await rejection(bus.emit('phase', undefined, { deadline: 20 }));
+  const byDeadline = await failedPhase(bus.emit('phase', undefined, { deadline: 20 }));
   t.same(
     byDeadline.report.hooks.map((hook) => hook.status),
     ['timedOut', 'skipped', 'skipped'],
   );
   const controller = new AbortController();
   setTimeout(() => controller.abort(new Error('stop')), 20);
-  const byAbort = await rejection(bus.emit('phase', undefined, { signal: controller.signal }));
+  const byAbort = await failedPhase(bus.emit('phase', undefined, { signal: controller.signal }));
   t.same(
     byAbort.report.hooks.map((hook) => hook.status),
     ['rejected', 'skipped', 'skipped'],
@@ -101,7 +92,7 @@ for (const concurrency of [1, 3]) {
       );
       bus.on('phase', () => sleep(80), { name: 'h2', timeout: 15 });
       bus.on('phase', () => undefined, { name: 'h3' });
-      const error = await rejection(bus.emit('phase', undefined, { signal: controller.signal }));
+      const error = await failedPhase(bus.emit('phase', undefined, { signal: controller.signal }));
       const statuses = Object.fromEntries(error.report.hooks.map((hook) => [hook.name, hook.status]));
       t.equal(statuses.h1, 'timedOut');
       // Serial: h2 never started. Concurrent: h2 was running and is rejected by the abort.

@@ -1,19 +1,9 @@
 import t from 'tap';
-import { HookTimeoutError, LifecycleBus, LifecycleError } from '../src/index.js';
+import { HookTimeoutError, LifecycleBus } from '../src/index.js';
+import { failedPhase } from './helpers/phase.js';
 import { ActiveCounter, never, sleep } from './helpers/time.js';
 
 type Events = { beforeSnapshot: void; afterRestore: void };
-
-/** Runs `emit` expecting a LifecycleError and returns it. */
-async function failedPhase(promise: Promise<unknown>): Promise<LifecycleError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof LifecycleError) return error;
-    throw error;
-  }
-  throw new Error('the phase was expected to fail');
-}
 
 t.test('on() timeout - a hung hook is timed out, its signal aborts and the phase goes on', async (t) => {
   const bus = new LifecycleBus<Events>();
