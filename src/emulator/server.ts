@@ -232,7 +232,7 @@ export class RuntimeApiEmulator extends EventEmitter {
   inject(endpoint: Endpoint, action: FaultAction, options: FaultOptions = {}): () => void {
     const times = options.times ?? 1;
     if (!(times >= 1)) throw new RangeError(`options.times must be >= 1, got ${String(options.times)}`);
-    const kinds = ['status', 'reset', 'delay', 'omitHeaders', 'rawEvent'];
+    const kinds = ['status', 'reset', 'garbage', 'delay', 'omitHeaders', 'rawEvent'];
     if (typeof action !== 'object' || action === null || !kinds.includes(action.kind)) {
       throw new TypeError(`action.kind must be one of ${kinds.join(', ')}, got ${JSON.stringify(action?.kind)}`);
     }
@@ -297,11 +297,17 @@ export class RuntimeApiEmulator extends EventEmitter {
     request.on('end', () => {
       const record = this.#record(request, Buffer.concat(chunks).toString('utf8'));
       const fault =
-        record.endpoint === undefined ? undefined : this.#takeFault(record.endpoint, ['status', 'reset', 'delay']);
+        record.endpoint === undefined
+          ? undefined
+          : this.#takeFault(record.endpoint, ['status', 'reset', 'garbage', 'delay']);
       if (fault !== undefined) record.fault = fault.kind;
       this.emit('request', record);
       if (fault?.kind === 'reset') {
         request.socket.destroy();
+        return;
+      }
+      if (fault?.kind === 'garbage') {
+        request.socket.end(fault.bytes);
         return;
       }
       if (fault?.kind === 'status') {
@@ -321,6 +327,7 @@ export class RuntimeApiEmulator extends EventEmitter {
       method: request.method ?? '',
       path,
       endpoint,
+      remotePort: request.socket.remotePort,
       headers: request.headers,
       body,
       receivedAt: Date.now(),
