@@ -99,7 +99,8 @@ async function serve(
   }
   if (failure === undefined) {
     const outcome = await callHandler(handler, event, (settle) => createContext(invocation, env, settle));
-    if (!outcome.ok) failure = { error: outcome.error, errorType: functionErrorType(outcome.error) };
+    if (!outcome.ok)
+      failure = { error: outcome.error, errorType: outcome.errorType ?? functionErrorType(outcome.error) };
     else {
       try {
         body = JSON.stringify(outcome.value === undefined ? null : outcome.value);
@@ -127,9 +128,20 @@ async function serve(
   }
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown; errorType?: string };
 
-/** Calls the handler once and settles with its first outcome: returned promise, return value, or callback. */
+/** The error type posted when a handler's promise can no longer settle (see {@link callHandler}). */
+const NEVER_SETTLED = 'Runtime.HandlerNeverSettled';
+
+/**
+ * Calls the handler once and settles with its first outcome: returned promise, return value, or callback.
+ *
+ * If Node's event loop empties while the handler is still pending (no timer, socket or other work is
+ * left that could ever settle it), Node would end the process in the middle of the invocation. Instead,
+ * as AWS's Node.js runtime does, a callback-style handler that never called back answers `null`; a
+ * returned promise that can never settle is an error, `Runtime.HandlerNeverSettled`. A handler still
+ * waiting on live work is simply waited for: the invocation's deadline is Lambda's to enforce.
+ */
 function callHandler(
   handler: Handler,
   event: unknown,
@@ -137,19 +149,39 @@ function callHandler(
 ): Promise<Outcome> {
   return new Promise<Outcome>((resolve) => {
     let settled = false;
-    const settle = (error: unknown, value?: unknown): void => {
+    let returnedPromise = false;
+    const finish = (outcome: Outcome): void => {
       if (settled) return;
       settled = true;
-      resolve(error === null || error === undefined ? { ok: true, value } : { ok: false, error });
+      process.off('beforeExit', onEmptyLoop);
+      resolve(outcome);
     };
+    const settle = (error: unknown, value?: unknown): void =>
+      finish(error === null || error === undefined ? { ok: true, value } : { ok: false, error });
+    // Deferred by one turn, so work another `beforeExit` listener schedules (a flush) can still settle it.
+    const onEmptyLoop = (): void => {
+      setImmediate(() => {
+        if (!returnedPromise) finish({ ok: true, value: null });
+        else
+          finish({
+            ok: false,
+            error: new Error(
+              'The handler returned a promise that never settled: the event loop emptied with nothing left to settle it',
+            ),
+            errorType: NEVER_SETTLED,
+          });
+      });
+    };
+    process.on('beforeExit', onEmptyLoop);
     try {
       const returned: unknown = handler(event, makeContext(settle), (error, value) => settle(error ?? null, value));
-      if (isThenable(returned))
+      if (isThenable(returned)) {
+        returnedPromise = true;
         returned.then(
           (value) => settle(null, value),
           (error: unknown) => settle(error ?? new Error('Handler rejected with no reason')),
         );
-      else if (handler.length < 3) settle(null, returned);
+      } else if (handler.length < 3) settle(null, returned);
     } catch (error) {
       settle(error ?? new Error('Handler threw no reason'));
     }
