@@ -27,7 +27,8 @@ export interface HandlerName {
  * Splits `_HANDLER`: the module is everything up to the first `.` after the last `/`, the rest is
  * the export (dots in it walk into nested objects).
  *
- * @throws HandlerLoadError (`Runtime.MalformedHandlerName`) when there is no `module.export`.
+ * @throws HandlerLoadError (`Runtime.MalformedHandlerName`) when there is no `module.export`, or when
+ *   the module path is absolute or climbs out of the task root (`../x.handler`).
  *
  * @example
  * ```ts
@@ -44,6 +45,14 @@ export function parseHandlerName(handler: string | undefined): HandlerName {
     throw new HandlerLoadError(
       'Runtime.MalformedHandlerName',
       `Bad handler ${JSON.stringify(value)}: expected "file.export", e.g. "index.handler" or "src/app.handler"`,
+    );
+  }
+  // The module must live in the task root: an absolute path or one climbing out of it is refused.
+  const normal = path.posix.normalize(modulePath.replaceAll('\\', '/'));
+  if (path.posix.isAbsolute(normal) || normal === '..' || normal.startsWith('../')) {
+    throw new HandlerLoadError(
+      'Runtime.MalformedHandlerName',
+      `Bad handler ${JSON.stringify(value)}: the module path ${JSON.stringify(modulePath)} leaves the task root; name a file inside it, e.g. "src/app.handler"`,
     );
   }
   return { modulePath, exportPath };

@@ -34,7 +34,7 @@ export {
   type SnapStartPhasesResult,
   type SnapStartStep,
 } from './phases.js';
-export { type RuntimeOptions, startRuntime } from './runtime.js';
+export { INITIALIZATION_TYPES, type RuntimeOptions, startRuntime } from './runtime.js';
 export {
   createReportWriter,
   parseReportLine,

@@ -31,7 +31,7 @@ export interface RuntimeOptions {
  * 2. imports the handler (its top level registers hooks); a failure is posted to `/runtime/init/error`
  *    (`Runtime.ImportModuleError`, `Runtime.HandlerNotFound`, `Runtime.MalformedHandlerName`) → exit code 1;
  * 3. when `AWS_LAMBDA_INITIALIZATION_TYPE` is `snap-start`, runs {@link runSnapStartPhases} → exit code
- *    64 or 65 on failure, after the error post;
+ *    64 or 65 on failure, after the error post (an unknown value is served as `on-demand`, with a warning);
  * 4. serves invocations ({@link runInvocationLoop}) until the Runtime API goes away (exit code 1).
  *
  * @returns the exit code: it resolves only when the runtime must stop.
@@ -53,7 +53,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<number
   try {
     client = new RuntimeApiClient(endpoint);
   } catch (error) {
-    log(`snapstart-runtime: ${(error as Error).message}`);
+    log(`snapstart-runtime: AWS_LAMBDA_RUNTIME_API is malformed: ${(error as Error).message}`);
     return 1;
   }
   try {
@@ -70,7 +70,7 @@ async function run(
   options: RuntimeOptions,
 ): Promise<number> {
   const report = createReportWriter(env);
-  const snapStart = env.AWS_LAMBDA_INITIALIZATION_TYPE === 'snap-start';
+  const snapStart = isSnapStart(env.AWS_LAMBDA_INITIALIZATION_TYPE, log);
   const initError = async (error: unknown, errorType: string): Promise<number> => {
     log(`snapstart-runtime: ${errorType}: ${error instanceof Error ? error.message : String(error)}`);
     try {
@@ -134,4 +134,21 @@ async function run(
     log(`snapstart-runtime: stopping, the Runtime API is gone: ${(error as Error).message}`);
     return 1;
   }
+}
+
+/** The `AWS_LAMBDA_INITIALIZATION_TYPE` values Lambda documents. */
+export const INITIALIZATION_TYPES = ['on-demand', 'provisioned-concurrency', 'snap-start'] as const;
+
+/**
+ * Whether to run the SnapStart phases. Only `snap-start` does. An unknown value is served as
+ * `on-demand` (no hooks, no `restore/next`) with a warning naming it: Lambda has added init types
+ * before, and a runtime that refused a new one would fail every cold start of the function.
+ */
+function isSnapStart(value: string | undefined, log: (message: string) => void): boolean {
+  if (value !== undefined && value !== '' && !(INITIALIZATION_TYPES as readonly string[]).includes(value)) {
+    log(
+      `snapstart-runtime: warning: unknown AWS_LAMBDA_INITIALIZATION_TYPE ${JSON.stringify(value)} (expected ${INITIALIZATION_TYPES.join(', ')}); serving it as on-demand: no SnapStart hooks run`,
+    );
+  }
+  return value === 'snap-start';
 }
