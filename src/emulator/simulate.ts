@@ -5,7 +5,7 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,7 @@ export interface SimulateOptions {
   nodeArgs?: string[];
   /** Extra environment variables for the runtime. */
   env?: Record<string, string>;
-  /** Give up (and kill the runtime) after this many ms. Default `60000`. */
+  /** Give up (and kill the runtime) after this many ms, from 1 to {@link MAX_TIMEOUT_MS}. Default `60000`. */
   timeoutMs?: number;
 }
 
@@ -95,6 +95,17 @@ export interface Simulation {
   logs: { stream: 'stdout' | 'stderr'; text: string }[];
 }
 
+/** The longest `timeoutMs` {@link simulate} accepts: Node's timer limit (about 24.8 days). */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+
+function isDirectory(target: string): boolean {
+  try {
+    return statSync(target).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Finds the runtime bin: the compiled one next to this module, else the TypeScript source (run under tsx). */
 function runtimeCommand(): string[] {
   const compiled = fileURLToPath(new URL('../lambda/bin.js', import.meta.url));
@@ -124,6 +135,14 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
     throw new RangeError(`initType must be 'snap-start' or 'on-demand', got ${JSON.stringify(initType)}`);
   }
   const timeoutMs = options.timeoutMs ?? 60_000;
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
+    throw new RangeError(
+      `timeoutMs must be a number of ms from 1 to ${MAX_TIMEOUT_MS}, got ${String(options.timeoutMs)}`,
+    );
+  }
+  if (typeof options.taskRoot !== 'string' || !isDirectory(options.taskRoot)) {
+    throw new TypeError(`taskRoot must be an existing directory, got ${JSON.stringify(options.taskRoot)}`);
+  }
   const emulator = await RuntimeApiEmulator.start({ initType });
   const spawnedAt = emulator.now();
   const epochAtSpawn = Date.now();
