@@ -48,7 +48,7 @@ export function parseHandlerName(handler: string | undefined): HandlerName {
     );
   }
   // The module must live in the task root: an absolute path or one climbing out of it is refused.
-  const normal = path.posix.normalize(modulePath.replaceAll('\\', '/'));
+  const normal = path.posix.normalize(modulePath);
   if (path.posix.isAbsolute(normal) || normal === '..' || normal.startsWith('../')) {
     throw new HandlerLoadError(
       'Runtime.MalformedHandlerName',
