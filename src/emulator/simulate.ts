@@ -171,8 +171,9 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
   });
   let exitCode: number | null = null;
   const closed = new Promise<void>((resolve) => {
-    child.once('close', (code, signal) => {
-      exitCode = code ?? (signal === null ? null : 128);
+    child.once('close', (code) => {
+      // Node gives either the code or the signal; a signal death reads as 128, as in a shell.
+      exitCode = code ?? 128;
       resolve();
     });
   });
@@ -184,10 +185,21 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
   // Never settles once the simulator itself stopped the runtime.
   const exitedEarly = new Promise<never>((_, reject) => {
     void closed.then(() => {
-      if (!stopped) reject(new Error(`the runtime exited with code ${exitCode} before the simulation ended`));
+      if (stopped) return;
+      reject(
+        new Error(
+          timedOut
+            ? `gave up after the ${timeoutMs} ms timeout and killed the runtime`
+            : `the runtime exited with code ${exitCode} before the simulation ended`,
+        ),
+      );
     });
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
   const results: InvocationResult[] = [];
   try {
     if (initType === 'snap-start') {
@@ -256,16 +268,18 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
     }
   };
   pushPhase(beforeSnapshot);
+  // The simulator restores as soon as restore/next arrives, so it is always answered (200, or 403 when
+  // the runtime asks for it in an on-demand environment).
   const restoreNext = emulator.requests.find((request) => request.endpoint === 'restore/next');
   if (restoreNext !== undefined) {
-    const end = restoreNext.respondedAt ?? restoreNext.at;
+    const ok = restoreNext.status === 200;
     timeline.push({
       kind: 'snapshot',
       name: 'snapshot + restore (restore/next)',
       startMs: since(restoreNext.at),
-      durationMs: end - restoreNext.at,
-      ok: restoreNext.status === 200,
-      ...(restoreNext.status === 200 ? {} : { detail: `restore/next answered ${restoreNext.status ?? 'nothing'}` }),
+      durationMs: (restoreNext.respondedAt as number) - restoreNext.at,
+      ok,
+      ...(ok ? {} : { detail: `restore/next answered ${restoreNext.status}` }),
     });
   }
   pushPhase(afterRestore);
