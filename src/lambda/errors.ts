@@ -42,7 +42,7 @@ export class RuntimeApiError extends Error {
     const what =
       'status' in detail
         ? `answered ${detail.status}${detail.body ? `: ${detail.body.slice(0, 200)}` : ''}`
-        : `failed: ${detail.cause instanceof Error ? detail.cause.message || (detail.cause as { code?: string }).code : String(detail.cause)}`;
+        : `failed: ${describeCause(detail.cause)}`;
     const url = endpoint === undefined ? path : `http://${endpoint}${path}`;
     super(`Runtime API ${method} ${url} ${what}`, 'cause' in detail ? { cause: detail.cause } : undefined);
     this.name = 'RuntimeApiError';
@@ -52,6 +52,12 @@ export class RuntimeApiError extends Error {
     this.status = 'status' in detail ? detail.status : undefined;
     this.body = 'status' in detail ? detail.body : undefined;
   }
+}
+
+/** A network error's message; a nameless one (the AggregateError of a dual-stack connect) gives its code. */
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  return cause.message || String((cause as { code?: unknown }).code);
 }
 
 /** Thrown when `_HANDLER` cannot be loaded; `errorType` is the `Runtime.*` type to report. */

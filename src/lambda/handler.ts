@@ -63,8 +63,9 @@ export function parseHandlerName(handler: string | undefined): HandlerName {
  * phase, where hooks get registered) and returns the exported function. ESM and CommonJS modules
  * both work; a CommonJS module's exports are also looked up on its `default` export.
  *
- * @throws HandlerLoadError with `errorType` `Runtime.MalformedHandlerName`, `Runtime.ImportModuleError`
- *   (module missing, or it threw while loading) or `Runtime.HandlerNotFound` (no such function exported).
+ * @throws HandlerLoadError (and nothing else) with `errorType` `Runtime.MalformedHandlerName`,
+ *   `Runtime.ImportModuleError` (module missing, it threw while loading, or reading the export threw)
+ *   or `Runtime.HandlerNotFound` (no such function exported).
  *
  * @example
  * ```ts
@@ -78,10 +79,19 @@ export async function loadHandler(taskRoot: string, handler: string | undefined)
   try {
     namespace = await import(pathToFileURL(file).href);
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new HandlerLoadError('Runtime.ImportModuleError', `Error importing ${file}: ${reason}`, cause);
+    throw new HandlerLoadError('Runtime.ImportModuleError', `Error importing ${file}: ${describe(cause)}`, cause);
   }
-  const found = lookup(namespace, name.exportPath) ?? lookup(lookup(namespace, ['default']), name.exportPath);
+  let found: unknown;
+  try {
+    found = lookup(namespace, name.exportPath) ?? lookup(lookup(namespace, ['default']), name.exportPath);
+  } catch (cause) {
+    // A CommonJS getter may throw when the export is read.
+    throw new HandlerLoadError(
+      'Runtime.ImportModuleError',
+      `Error reading ${JSON.stringify(name.exportPath.join('.'))} from ${file}: ${describe(cause)}`,
+      cause,
+    );
+  }
   if (typeof found !== 'function') {
     throw new HandlerLoadError(
       'Runtime.HandlerNotFound',
@@ -116,4 +126,8 @@ function lookup(value: unknown, keys: string[]): unknown {
     current = (current as Record<string, unknown>)[key];
   }
   return current;
+}
+
+function describe(thrown: unknown): string {
+  return thrown instanceof Error ? thrown.message : String(thrown);
 }

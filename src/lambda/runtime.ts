@@ -6,7 +6,7 @@
 import type { LifecycleBus } from '../bus.js';
 import type { SnapStartEvents } from '../snapstart.js';
 import { RuntimeApiClient } from './client.js';
-import { HandlerLoadError } from './errors.js';
+import type { HandlerLoadError } from './errors.js';
 import { loadHandler } from './handler.js';
 import { runInvocationLoop } from './loop.js';
 import { afterRestoreDeadlineFromEnv, runSnapStartPhases, SnapStartPhaseError } from './phases.js';
@@ -72,7 +72,8 @@ async function run(
   const report = createReportWriter(env);
   const snapStart = isSnapStart(env.AWS_LAMBDA_INITIALIZATION_TYPE, log);
   const initError = async (error: unknown, errorType: string): Promise<number> => {
-    log(`snapstart-runtime: ${errorType}: ${error instanceof Error ? error.message : String(error)}`);
+    // Both callers pass Errors: the RangeError of the deadline check, or loadHandler's HandlerLoadError.
+    log(`snapstart-runtime: ${errorType}: ${(error as Error).message}`);
     try {
       await client.postInitError(error, errorType);
     } catch (postError) {
@@ -97,7 +98,7 @@ async function run(
   try {
     handler = await loadHandler(env.LAMBDA_TASK_ROOT || process.cwd(), handlerName);
   } catch (error) {
-    const errorType = error instanceof HandlerLoadError ? error.errorType : 'Runtime.ImportModuleError';
+    const errorType = (error as HandlerLoadError).errorType; // loadHandler throws nothing else
     report?.({
       type: 'init',
       handler: handlerName,
