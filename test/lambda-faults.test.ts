@@ -5,10 +5,13 @@
  * never in a hang. Faults already covered by lambda-reliability.test.ts and lambda-runtime.test.ts
  * (500 on restore/next, 413 on a response, reset init/error after a hook failure, ...) are not repeated.
  */
+import { join } from 'node:path';
 import t from 'tap';
-import { RuntimeApiEmulator } from '../src/emulator/index.js';
+import { formatSimulation, RuntimeApiEmulator, simulate } from '../src/emulator/index.js';
 import type { Endpoint, FaultAction } from '../src/emulator/types.js';
-import { sequence, spawnRuntime, within } from './lambda-harness.js';
+import { RuntimeApiError } from '../src/lambda/index.js';
+import { root, runNode } from './fixtures/v8/run.js';
+import { FIXTURES, sequence, spawnRuntime, within } from './lambda-harness.js';
 
 const LONG = 30_000;
 
@@ -293,3 +296,103 @@ t.test(
     t.equal(ports.size, 1, `all ${emulator.requests.length - firstMeasured} requests on one keep-alive connection`);
   },
 );
+
+t.test('RuntimeApiError - names the endpoint and the cause, even a nameless AggregateError', async (t) => {
+  // A dual-stack connect (localhost on ::1 and 127.0.0.1) fails with an AggregateError without a message.
+  const dualStack = Object.assign(new AggregateError([], ''), { code: 'ECONNREFUSED' });
+  t.equal(
+    new RuntimeApiError('GET', '/2018-06-01/runtime/invocation/next', { cause: dualStack }, 'localhost:9001').message,
+    'Runtime API GET http://localhost:9001/2018-06-01/runtime/invocation/next failed: ECONNREFUSED',
+  );
+  t.equal(
+    new RuntimeApiError('POST', '/p', { cause: 'not an error' }).message,
+    'Runtime API POST /p failed: not an error',
+  );
+  t.match(new RuntimeApiError('GET', '/p', { status: 502, body: '' }, 'h:1'), {
+    message: 'Runtime API GET http://h:1/p answered 502',
+    endpoint: 'h:1',
+    status: 502,
+  });
+});
+
+t.test('simulate() - a runtime stuck past the timeout is killed and the failure says so', async (t) => {
+  const simulation = await simulate({
+    taskRoot: FIXTURES,
+    handler: 'faults.stuck',
+    initType: 'on-demand',
+    timeoutMs: 2_000,
+  });
+  t.equal(simulation.ok, false);
+  t.equal(simulation.failure, 'gave up after the 2000 ms timeout and killed the runtime');
+  t.equal(simulation.exitCode, 128, 'killed by a signal');
+  t.same(simulation.invocations, []);
+});
+
+t.test('simulate() - hooks skipped at the after-restore deadline are drawn without times', async (t) => {
+  const simulation = await simulate({
+    taskRoot: FIXTURES,
+    handler: 'deadline.handler',
+    env: { SNAPSTART_AFTER_RESTORE_DEADLINE_MS: '500' },
+  });
+  t.equal(simulation.exitCode, 65);
+  t.match(
+    simulation.timeline.find((span) => span.name === 'slowWarmup'),
+    { ok: false, detail: /^timedOut/ },
+  );
+  t.match(
+    simulation.timeline.find((span) => span.name === 'neverStarted'),
+    {
+      kind: 'hook',
+      startMs: -1,
+      ok: false,
+      detail: 'skipped',
+    },
+  );
+  const text = formatSimulation(simulation, { width: 20 });
+  t.match(text, /^ {2}neverStarted +\| {20}\| FAIL skipped$/m, 'no start, no duration, an empty bar');
+  t.match(text, /^ {2}\| deadline fixture loaded$/m, 'stdout lines are marked |');
+});
+
+t.test('simulate() - a failed invocation and a refused restore/next are in the timeline', async (t) => {
+  const failed = await simulate({
+    taskRoot: FIXTURES,
+    handler: 'app.handler',
+    initType: 'on-demand',
+    event: { throw: 'boom' },
+  });
+  t.equal(failed.ok, false);
+  t.match(failed.invocations, [{ ok: false, errorType: 'Function.TypeError', body: { errorMessage: 'boom' } }]);
+  t.match(failed.timeline.at(-1), { kind: 'invocation', ok: false, detail: 'Function.TypeError' });
+
+  // The runtime told it is snap-start, in an environment that is not: Lambda answers restore/next 403.
+  const forced = await simulate({
+    taskRoot: FIXTURES,
+    handler: 'faults.echo',
+    initType: 'on-demand',
+    env: { AWS_LAMBDA_INITIALIZATION_TYPE: 'snap-start' },
+  });
+  t.equal(forced.exitCode, 64);
+  t.match(
+    forced.timeline.find((span) => span.kind === 'snapshot'),
+    {
+      ok: false,
+      detail: 'restore/next answered 403',
+    },
+  );
+  t.match(forced.errors, [{ endpoint: 'init/error', errorType: 'Runtime.BeforeSnapshotError' }]);
+});
+
+t.test('snapstart simulate - the built CLI runs the compiled runtime', async (t) => {
+  const run = await runNode(t, [
+    join(root, 'dist/cli/main.js'),
+    'simulate',
+    FIXTURES,
+    '--handler',
+    'faults.echo',
+    '--json',
+  ]);
+  t.equal(run.code, 0, run.stderr);
+  const simulation = JSON.parse(run.stdout);
+  t.equal(simulation.ok, true);
+  t.same(simulation.invocations[0].body, { event: {} });
+});

@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { main } from '../src/cli/commands.js';
 import { simulate } from '../src/emulator/index.js';
 import { RuntimeApiClient } from '../src/lambda/index.js';
 import { runCli } from './fixtures/v8/run.js';
@@ -271,4 +272,38 @@ t.test('new RuntimeApiClient() - rejects what is not host:port, naming it', asyn
     t.equal(client.endpoint, value);
     client.close();
   }
+});
+
+t.test('snapstart-runtime - CommonJS exports found only on the default export; a throwing getter', async (t) => {
+  const found = await spawnRuntime(t, { handler: 'cjs/dynamic.handler', initType: 'on-demand' });
+  t.match(await within(found.emulator.invoke({ a: 1 }), LONG, 'invocation'), {
+    ok: true,
+    body: { found: 'through the default export', event: { a: 1 } },
+  });
+  const exploding = await spawnRuntime(t, { handler: 'cjs/dynamic.exploding', initType: 'on-demand' });
+  t.equal(await within(exploding.exited, LONG, 'exit'), 1);
+  t.match(exploding.emulator.errors[0], {
+    errorType: 'Runtime.ImportModuleError',
+    body: { errorMessage: /Error reading "exploding" from .*dynamic\.cjs: lazy export exploded/ },
+  });
+});
+
+t.test('main() - unknown command, no command and --help, in process', async (t) => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const { stdout, stderr } = process;
+  const writeOut = stdout.write;
+  const writeErr = stderr.write;
+  stdout.write = ((chunk: string) => out.push(chunk) > 0) as typeof stdout.write;
+  stderr.write = ((chunk: string) => err.push(chunk) > 0) as typeof stderr.write;
+  let codes: number[];
+  try {
+    codes = [await main(['nope']), await main([]), await main(['-h'])];
+  } finally {
+    stdout.write = writeOut;
+    stderr.write = writeErr;
+  }
+  t.same(codes, [2, 2, 0]);
+  t.match(err.join(''), /^snapstart: unknown command "nope"\n\nUsage: snapstart <command> \[options\]/);
+  t.match(out.join(''), /snapshot +Build a V8 startup snapshot blob/);
 });
