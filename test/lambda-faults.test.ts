@@ -245,6 +245,12 @@ t.test('snapstart-runtime - a callback handler that never calls back answers nul
   t.match(await within(run.emulator.invoke({}), LONG, 'second invocation'), { ok: true, body: null });
 });
 
+t.test('snapstart-runtime - a handler resolving undefined answers null', async (t) => {
+  const run = await spawnRuntime(t, { handler: 'faults.nothing', initType: 'on-demand' });
+  const result = await within(run.emulator.invoke({}), LONG, 'invocation');
+  t.match(result, { ok: true, body: null, rawBody: 'null' });
+});
+
 t.test('snapstart-runtime - a handler stuck on live work is waited for; no extra poll; SIGTERM ends it', async (t) => {
   const run = await spawnRuntime(t, { handler: 'faults.stuck', initType: 'on-demand' });
   const pending = run.emulator.invoke({}, { timeoutMs: 500 }).catch((error: unknown) => error);

@@ -5,11 +5,12 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import t from 'tap';
 import { main } from '../src/cli/commands.js';
-import { simulate } from '../src/emulator/index.js';
-import { RuntimeApiClient } from '../src/lambda/index.js';
+import { RuntimeApiEmulator, simulate } from '../src/emulator/index.js';
+import type { LifecycleBus, SnapStartEvents } from '../src/index.js';
+import { RuntimeApiClient, startRuntime } from '../src/lambda/index.js';
 import { runCli } from './fixtures/v8/run.js';
 import { FIXTURES, sequence, spawnRuntime, within } from './lambda-harness.js';
 
@@ -307,3 +308,44 @@ t.test('main() - unknown command, no command and --help, in process', async (t) 
   t.match(err.join(''), /^snapstart: unknown command "nope"\n\nUsage: snapstart <command> \[options\]/);
   t.match(out.join(''), /snapshot +Build a V8 startup snapshot blob/);
 });
+
+t.test('startRuntime() - without LAMBDA_TASK_ROOT the handler is found in the working directory', async (t) => {
+  const emulator = await RuntimeApiEmulator.start({ initType: 'on-demand' });
+  t.teardown(() => emulator.close());
+  const handler = `${relative(process.cwd(), FIXTURES)}/faults.echo`;
+  t.notOk(handler.startsWith('..'), `tests run from the repository root (${process.cwd()})`);
+  const logs: string[] = [];
+  const exit = startRuntime({
+    env: { ...emulator.runtimeEnv(), _HANDLER: handler },
+    maxInvocations: 1,
+    log: (message) => logs.push(message),
+  });
+  t.match(await within(emulator.invoke({ in: 'process' }), LONG, 'invocation'), {
+    ok: true,
+    body: { event: { in: 'process' } },
+  });
+  t.equal(await within(exit, LONG, 'startRuntime'), 0, 'resolves 0 once maxInvocations were served');
+  t.same(logs, []);
+});
+
+t.test(
+  'startRuntime() - a custom bus breaking the phase contract rejects; it is not taken for a hook failure',
+  async (t) => {
+    const emulator = await RuntimeApiEmulator.start({ autoRestore: true });
+    t.teardown(() => emulator.close());
+    // A "bus" whose emit resolves no report: drawing the phase on the report stream throws a TypeError.
+    const bus = { emit: async () => ({}) } as unknown as LifecycleBus<SnapStartEvents>;
+    const started = startRuntime({
+      env: {
+        ...emulator.runtimeEnv(),
+        LAMBDA_TASK_ROOT: FIXTURES,
+        _HANDLER: 'faults.echo',
+        SNAPSTART_REPORT_FD: '987',
+      },
+      bus,
+      log: () => {},
+    });
+    await t.rejects(within(started, LONG, 'startRuntime'), TypeError);
+    t.same(emulator.errors, [], 'nothing was posted as a before-snapshot error');
+  },
+);

@@ -13,8 +13,8 @@ export interface Command {
 
 /** Subcommands by name, each loaded on demand so `snapstart --help` stays fast. */
 const commands: Record<string, () => Promise<Command>> = {
-  simulate: async () => (await import('./simulate.js')).simulateCommand,
-  snapshot: async () => (await import('./snapshot.js')).snapshotCommand,
+  simulate: () => import('./simulate.js').then((module) => module.simulateCommand),
+  snapshot: () => import('./snapshot.js').then((module) => module.snapshotCommand),
 };
 
 /** The usage text listing every subcommand. */

@@ -3,6 +3,9 @@
 /** Echoes the event. */
 export const echo = async (event) => ({ event });
 
+/** Resolves `undefined`: Lambda answers `null`. */
+export const nothing = async () => {};
+
 /** Returns a promise that never settles, and holds nothing open: the event loop drains. */
 export const neverSettles = () => new Promise(() => {});
 
