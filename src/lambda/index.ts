@@ -34,6 +34,12 @@ export {
   type SnapStartPhasesResult,
   type SnapStartStep,
 } from './phases.js';
+export {
+  type ProcessFailureWatch,
+  UNCAUGHT_EXCEPTION_EXIT_CODE,
+  UNHANDLED_REJECTION_EXIT_CODE,
+  watchProcessFailures,
+} from './process-failures.js';
 export { INITIALIZATION_TYPES, type RuntimeOptions, startRuntime } from './runtime.js';
 export {
   createReportWriter,

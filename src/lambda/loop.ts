@@ -30,6 +30,8 @@ export interface InvocationLoopOptions {
   env?: NodeJS.ProcessEnv;
   /** Stop after this many invocations (mainly for tests). Default: `Infinity`, i.e. serve forever. */
   maxInvocations?: number;
+  /** Called when an event arrives, before the handler runs. */
+  onEvent?: (invocation: NextInvocation) => void;
   /** Called after each invocation was answered. */
   onInvocation?: (record: InvocationRecord) => void;
   /** Where runtime diagnostics go. Default: `console.error`. */
@@ -53,7 +55,14 @@ export interface InvocationLoopOptions {
  * ```
  */
 export async function runInvocationLoop(options: InvocationLoopOptions): Promise<number> {
-  const { client, handler, env = process.env, maxInvocations = Number.POSITIVE_INFINITY, onInvocation } = options;
+  const {
+    client,
+    handler,
+    env = process.env,
+    maxInvocations = Number.POSITIVE_INFINITY,
+    onEvent,
+    onInvocation,
+  } = options;
   if (typeof handler !== 'function')
     throw new TypeError('runInvocationLoop(options): options.handler must be a function');
   const log = options.log ?? ((message: string) => console.error(message));
@@ -71,6 +80,7 @@ export async function runInvocationLoop(options: InvocationLoopOptions): Promise
       throw error;
     }
     served++;
+    onEvent?.(invocation);
     const started = performance.now();
     const record = await serve(client, handler, invocation, env, log);
     onInvocation?.({ requestId: invocation.requestId, ...record, durationMs: performance.now() - started });

@@ -10,6 +10,7 @@ import type { HandlerLoadError } from './errors.js';
 import { loadHandler } from './handler.js';
 import { runInvocationLoop } from './loop.js';
 import { afterRestoreDeadlineFromEnv, runSnapStartPhases, SnapStartPhaseError } from './phases.js';
+import { watchProcessFailures } from './process-failures.js';
 import { createReportWriter, toReportedPhase } from './timeline.js';
 
 /** Options of {@link startRuntime}. */
@@ -34,6 +35,9 @@ export interface RuntimeOptions {
  *    64 or 65 on failure, after the error post (an unknown value is served as `on-demand`, with a warning);
  * 4. serves invocations ({@link runInvocationLoop}) until the Runtime API goes away (exit code 1).
  *
+ * While it runs, an unhandled rejection or uncaught exception of the function's code is posted as the
+ * error of the invocation in flight, then the runtime stops with 128 or 129 (see `watchProcessFailures`).
+ *
  * @returns the exit code: it resolves only when the runtime must stop.
  *
  * @example
@@ -56,9 +60,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<number
     log(`snapstart-runtime: AWS_LAMBDA_RUNTIME_API is malformed: ${(error as Error).message}`);
     return 1;
   }
+  let inFlight: string | undefined;
+  const failures = watchProcessFailures(client, () => inFlight, log);
   try {
-    return await run(client, env, log, options);
+    const track = { onEvent: (id: string | undefined) => (inFlight = id) };
+    return await Promise.race([run(client, env, log, options, track), failures.exitCode]);
   } finally {
+    failures.dispose();
     client.close();
   }
 }
@@ -68,6 +76,7 @@ async function run(
   env: NodeJS.ProcessEnv,
   log: (message: string) => void,
   options: RuntimeOptions,
+  track: { onEvent: (requestId: string | undefined) => void },
 ): Promise<number> {
   const report = createReportWriter(env);
   const snapStart = isSnapStart(env.AWS_LAMBDA_INITIALIZATION_TYPE, log);
@@ -129,7 +138,15 @@ async function run(
   }
 
   try {
-    await runInvocationLoop({ client, handler, env, maxInvocations: options.maxInvocations, log });
+    await runInvocationLoop({
+      client,
+      handler,
+      env,
+      maxInvocations: options.maxInvocations,
+      log,
+      onEvent: (invocation) => track.onEvent(invocation.requestId),
+      onInvocation: () => track.onEvent(undefined),
+    });
     return 0;
   } catch (error) {
     log(`snapstart-runtime: stopping, the Runtime API is gone: ${(error as Error).message}`);
