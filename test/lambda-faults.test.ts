@@ -270,6 +270,60 @@ t.test('snapstart-runtime - a handler stuck on live work is waited for; no extra
   t.match(await pending, { message: /closed before the invocation completed/ });
 });
 
+t.test('snapstart-runtime - an unhandled rejection is posted for its invocation, then exit 128', async (t) => {
+  const run = await spawnRuntime(t, { handler: 'faults.rejectsUnobserved', initType: 'on-demand' });
+  t.match(await within(run.emulator.invoke({}), LONG, 'invocation'), {
+    ok: false,
+    errorType: 'Runtime.UnhandledPromiseRejection',
+    body: { errorType: 'Error', errorMessage: 'fire and forget' },
+  });
+  t.equal(await within(run.exited, LONG, 'exit'), 128);
+  t.match(run.stderr(), /Runtime\.UnhandledPromiseRejection: Error: fire and forget\n\s+at rejectsUnobserved/);
+  t.notOk(
+    run.emulator.requests.some((r) => r.endpoint === 'invocation/response'),
+    'the late return is never posted',
+  );
+});
+
+t.test('snapstart-runtime - two rejections at once: the first is posted, the second only logged', async (t) => {
+  const run = await spawnRuntime(t, { handler: 'faults.rejectsTwice', initType: 'on-demand' });
+  t.match(await within(run.emulator.invoke({}), LONG, 'invocation'), { body: { errorMessage: 'first of two' } });
+  t.equal(await within(run.exited, LONG, 'exit'), 128);
+  t.match(run.stderr(), 'Runtime.UnhandledPromiseRejection: second, a plain string');
+  t.equal(run.emulator.requests.filter((r) => r.endpoint === 'invocation/error').length, 1);
+});
+
+t.test('snapstart-runtime - an uncaught exception is posted for its invocation, then exit 129', async (t) => {
+  const run = await spawnRuntime(t, { handler: 'faults.throwsInTimer', initType: 'on-demand' });
+  t.match(await within(run.emulator.invoke({}), LONG, 'invocation'), {
+    ok: false,
+    errorType: 'Runtime.UncaughtException',
+    body: { errorType: 'RangeError', errorMessage: 'thrown in a timer' },
+  });
+  t.equal(await within(run.exited, LONG, 'exit'), 129);
+});
+
+t.test(
+  'snapstart-runtime - an uncaught exception between invocations, or whose post fails: exit 129 / 128',
+  async (t) => {
+    const idle = await spawnRuntime(t, { handler: 'late-throw.handler', initType: 'on-demand' });
+    t.equal(await within(idle.exited, LONG, 'exit'), 129);
+    t.match(idle.stderr(), 'Runtime.UncaughtException: Error: late failure of a module timer');
+    t.notOk(
+      idle.emulator.requests.some((r) => r.method === 'POST'),
+      'no invocation to blame: nothing posted',
+    );
+
+    const unreported = await spawnRuntime(t, { handler: 'faults.rejectsUnobserved', initType: 'on-demand' });
+    unreported.emulator.inject('invocation/error', { kind: 'reset' });
+    const lost = unreported.emulator.invoke({}).catch((error: unknown) => error);
+    t.equal(await within(unreported.exited, LONG, 'exit'), 128);
+    t.match(unreported.stderr(), /could not report it: Runtime API POST .*\/error failed/);
+    await unreported.emulator.close();
+    t.ok((await lost) instanceof Error);
+  },
+);
+
 t.test(
   'snapstart-runtime - 1000 invocations in a row: no heap growth, one connection, no leaked resources',
   async (t) => {

@@ -33,3 +33,29 @@ export const measure = async (event) => {
     beforeExitListeners: process.listenerCount('beforeExit'),
   };
 };
+
+const tick = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Leaves a rejected promise nobody awaits, then would answer: Node reports an unhandled rejection first. */
+export const rejectsUnobserved = async () => {
+  Promise.reject(new Error('fire and forget'));
+  await tick(200);
+  return 'too late';
+};
+
+/** Two unobserved rejections at once, the second not even an Error. */
+export const rejectsTwice = async () => {
+  Promise.reject(new Error('first of two'));
+  Promise.reject('second, a plain string');
+  await tick(200);
+  return 'too late';
+};
+
+/** Throws from a timer: an uncaught exception. */
+export const throwsInTimer = async () => {
+  setTimeout(() => {
+    throw new RangeError('thrown in a timer');
+  }, 10);
+  await tick(200);
+  return 'too late';
+};
