@@ -6,6 +6,14 @@
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 
+/** The option declarations `parseArgs` takes. */
+export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+
+/** What {@link parseCommandArgs} returns for `options`: `parseArgs`'s own result type. */
+export type ParsedCommandArgs<T extends CommandOptions> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>
+>;
+
 /**
  * Parses `argv` strictly with `parseArgs`. Its errors are kept, on one line, except the "ambiguous"
  * one (`--invocations -1`: a value that looks like an option), which is rewritten to name the value
@@ -18,7 +26,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
  * const { values } = parseCommandArgs(['--out', 'a.blob'], { out: { type: 'string' } });
  * ```
  */
-export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+export function parseCommandArgs<T extends CommandOptions>(argv: string[], options: T): ParsedCommandArgs<T> {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
