@@ -320,11 +320,12 @@ export class RuntimeApiEmulator extends EventEmitter {
   }
 
   #record(request: http.IncomingMessage, body: string): RecordedRequest {
-    const path = request.url ?? '';
+    // A server-side request always has its url and method.
+    const path = request.url as string;
     const { endpoint, requestId } = parsePath(path);
     const record: RecordedRequest = {
       seq: this.#requests.length + 1,
-      method: request.method ?? '',
+      method: request.method as string,
       path,
       endpoint,
       remotePort: request.socket.remotePort,
@@ -454,7 +455,8 @@ export class RuntimeApiEmulator extends EventEmitter {
   }
 
   #invocationPost(record: RecordedRequest, response: http.ServerResponse, endpoint: Endpoint): void {
-    const pending = record.requestId === undefined ? undefined : this.#inFlight.get(record.requestId);
+    // Invocation posts always carry the id in their path (see parsePath).
+    const pending = this.#inFlight.get(record.requestId as string);
     if (pending === undefined) {
       this.#answerError(
         record,
@@ -571,8 +573,8 @@ function parsePath(path: string): { endpoint: Endpoint | undefined; requestId?: 
 }
 
 function headerValue(headers: http.IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
+  // Node joins a repeated header into one string; only set-cookie arrives as an array.
+  return headers[name] as string | undefined;
 }
 
 function validErrorType(headers: http.IncomingHttpHeaders): string {
