@@ -28,13 +28,15 @@ export interface SpawnOptions extends EmulatorOptions {
   handler: string;
   taskRoot?: string;
   env?: Record<string, string>;
+  /** Extra arguments for node before the runtime script, e.g. `['--expose-gc']`. */
+  nodeArgs?: string[];
 }
 
 /** Starts an emulator and spawns the runtime against it; both are stopped at teardown. */
 export async function spawnRuntime(t: Teardown, options: SpawnOptions): Promise<RuntimeUnderTest> {
-  const { handler, taskRoot = FIXTURES, env = {}, ...emulatorOptions } = options;
+  const { handler, taskRoot = FIXTURES, env = {}, nodeArgs = [], ...emulatorOptions } = options;
   const emulator = await RuntimeApiEmulator.start(emulatorOptions);
-  const child = spawn(process.execPath, ['--import', 'tsx', RUNTIME_BIN], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', RUNTIME_BIN], {
     cwd: path.dirname(RUNTIME_BIN),
     env: { ...process.env, ...emulator.runtimeEnv(), LAMBDA_TASK_ROOT: taskRoot, _HANDLER: handler, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

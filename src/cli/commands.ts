@@ -1,8 +1,11 @@
 /**
- * The `snapstart` command's dispatcher: dispatches to one module per subcommand, loaded only when used.
+ * The `snapstart` command's dispatcher: dispatches to one module per subcommand.
  *
  * @module
  */
+import { simulateCommand } from './simulate.js';
+import { snapshotCommand } from './snapshot.js';
+
 /** A subcommand: runs with the arguments after its name and resolves the process exit code. */
 export interface Command {
   /** One line for the usage text. */
@@ -11,10 +14,14 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-/** Subcommands by name, each loaded on demand so `snapstart --help` stays fast. */
+/**
+ * Subcommands by name. A loader may import its module lazily; the built-in ones are light (esbuild, the
+ * heavy part of `snapshot`, is imported only when it runs) and `--help` needs them all for the
+ * summaries, so they are imported statically.
+ */
 const commands: Record<string, () => Promise<Command>> = {
-  simulate: async () => (await import('./simulate.js')).simulateCommand,
-  snapshot: async () => (await import('./snapshot.js')).snapshotCommand,
+  simulate: async () => simulateCommand,
+  snapshot: async () => snapshotCommand,
 };
 
 /** The usage text listing every subcommand. */

@@ -3,11 +3,11 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatSimulation } from '../emulator/format.js';
-import { simulate } from '../emulator/simulate.js';
+import { MAX_TIMEOUT_MS, simulate } from '../emulator/simulate.js';
+import { parseCommandArgs } from './args.js';
 import type { Command } from './commands.js';
 
 const HELP = `Usage: snapstart simulate <task-root> --handler file.export [options]
@@ -23,7 +23,7 @@ Options:
   --init-type <type>        snap-start (default) or on-demand (no hooks, no restore)
   --node-arg <arg>          extra argument for node, repeatable; for TypeScript handlers: --node-arg=--import=tsx
   --env <KEY=VALUE>         extra environment variable for the runtime, repeatable
-  --timeout <ms>            give up after this long (default 60000)
+  --timeout <ms>            give up after this long (default 60000, at most 2147483647)
   --json                    print the timeline and results as JSON
   --no-color                never colour the output
   -h, --help                this text
@@ -48,9 +48,10 @@ export const simulateCommand: Command = {
     const [taskRoot, ...extra] = positionals;
     if (taskRoot === undefined) return usageError('missing <task-root>');
     if (extra.length > 0) return usageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+    if (!(await isDirectory(taskRoot))) return usageError(`<task-root> ${JSON.stringify(taskRoot)} is not a directory`);
     if (values.handler === undefined) return usageError('missing --handler file.export');
     const invocations = Number(values.invocations ?? '1');
-    if (!Number.isInteger(invocations) || invocations < 0) {
+    if (!/^\d+$/.test(values.invocations ?? '1')) {
       return usageError(`--invocations must be an integer >= 0, got ${JSON.stringify(values.invocations)}`);
     }
     const initType = values['init-type'] ?? 'snap-start';
@@ -58,8 +59,11 @@ export const simulateCommand: Command = {
       return usageError(`--init-type must be snap-start or on-demand, got ${JSON.stringify(initType)}`);
     }
     const timeoutMs = Number(values.timeout ?? '60000');
-    if (!(timeoutMs > 0))
-      return usageError(`--timeout must be a number of ms > 0, got ${JSON.stringify(values.timeout)}`);
+    if (!/^\d+$/.test(values.timeout ?? '60000') || !(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
+      return usageError(
+        `--timeout must be a number of ms > 0, got ${JSON.stringify(values.timeout)} (whole ms, at most ${MAX_TIMEOUT_MS})`,
+      );
+    }
     const env: Record<string, string> = {};
     for (const pair of values.env ?? []) {
       const eq = pair.indexOf('=');
@@ -93,23 +97,26 @@ export const simulateCommand: Command = {
 };
 
 function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      handler: { type: 'string' },
-      event: { type: 'string' },
-      invocations: { type: 'string' },
-      'init-type': { type: 'string' },
-      'node-arg': { type: 'string', multiple: true },
-      env: { type: 'string', multiple: true },
-      timeout: { type: 'string' },
-      json: { type: 'boolean' },
-      'no-color': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  return parseCommandArgs(argv, {
+    handler: { type: 'string' },
+    event: { type: 'string' },
+    invocations: { type: 'string' },
+    'init-type': { type: 'string' },
+    'node-arg': { type: 'string', multiple: true },
+    env: { type: 'string', multiple: true },
+    timeout: { type: 'string' },
+    json: { type: 'boolean' },
+    'no-color': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
+}
+
+async function isDirectory(target: string): Promise<boolean> {
+  try {
+    return (await stat(target)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function usageError(message: string): number {

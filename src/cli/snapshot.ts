@@ -7,11 +7,11 @@
 import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { basename, dirname, join, resolve } from 'node:path';
 import { formatReport } from '../report.js';
 import { BUILD_REPORT_ENV, type BuildReport, preciseNow } from '../v8/build-report.js';
 import { diagnoseOpenHandle } from '../v8/open-handles.js';
+import { parseCommandArgs } from './args.js';
 import type { Command } from './commands.js';
 
 const USAGE = `Usage: snapstart snapshot <entry> [--out app.blob] [--bundle entry.cjs]
@@ -83,14 +83,10 @@ export async function runSnapshot(argv: string[], load: () => Promise<Bundler> =
   let values: { out?: string | undefined; bundle?: string | undefined; help?: boolean | undefined };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string', short: 'o' },
-        bundle: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+    ({ values, positionals } = parseCommandArgs(argv, {
+      out: { type: 'string', short: 'o' },
+      bundle: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     }));
   } catch (error) {
     return usageError((error as Error).message);
@@ -101,8 +97,17 @@ export async function runSnapshot(argv: string[], load: () => Promise<Bundler> =
   }
   if (positionals.length !== 1) return usageError(`expected one entry file, got ${positionals.length}`);
   const entry = resolve(positionals[0] as string);
-  const out = resolve(values.out ?? 'snapshot.blob');
+  const outArg = values.out ?? 'snapshot.blob';
+  const out = resolve(outArg);
   if (!(await isFile(entry))) return failure(`entry ${JSON.stringify(positionals[0])} is not a file`);
+  // Checked before the (slow) build, so a typo in a path fails at once and names the flag.
+  for (const [flag, target] of [
+    ['--out', outArg],
+    ['--bundle', values.bundle],
+  ] as const) {
+    const problem = target === undefined ? undefined : await unwritableTarget(target);
+    if (problem !== undefined) return failure(`${flag} ${JSON.stringify(target)}: ${problem}`);
+  }
 
   const workDir = await mkdtemp(join(tmpdir(), 'snapstart-snapshot-'));
   try {
@@ -257,6 +262,23 @@ function describeBundleFailure(error: unknown): string {
       return `  ${where}${message.text}${hint}`;
     })
     .join('\n');
+}
+
+/** Why a file cannot be written at `target` (an empty path, a directory, a missing parent), or `undefined`. */
+async function unwritableTarget(target: string): Promise<string | undefined> {
+  if (target === '') return 'the path is empty';
+  const path = resolve(target);
+  if (await isDirectory(path)) return 'is a directory; name a file';
+  if (!(await isDirectory(dirname(path)))) return `its directory ${dirname(path)} does not exist`;
+  return undefined;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 async function isFile(path: string): Promise<boolean> {

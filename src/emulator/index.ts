@@ -8,6 +8,7 @@
 export { type FormatSimulationOptions, formatSimulation } from './format.js';
 export { RuntimeApiEmulator } from './server.js';
 export {
+  MAX_TIMEOUT_MS,
   type SimulatedInvocation,
   type SimulateOptions,
   type Simulation,

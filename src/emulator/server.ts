@@ -232,7 +232,7 @@ export class RuntimeApiEmulator extends EventEmitter {
   inject(endpoint: Endpoint, action: FaultAction, options: FaultOptions = {}): () => void {
     const times = options.times ?? 1;
     if (!(times >= 1)) throw new RangeError(`options.times must be >= 1, got ${String(options.times)}`);
-    const kinds = ['status', 'reset', 'delay', 'omitHeaders', 'rawEvent'];
+    const kinds = ['status', 'reset', 'garbage', 'delay', 'omitHeaders', 'rawEvent'];
     if (typeof action !== 'object' || action === null || !kinds.includes(action.kind)) {
       throw new TypeError(`action.kind must be one of ${kinds.join(', ')}, got ${JSON.stringify(action?.kind)}`);
     }
@@ -297,11 +297,17 @@ export class RuntimeApiEmulator extends EventEmitter {
     request.on('end', () => {
       const record = this.#record(request, Buffer.concat(chunks).toString('utf8'));
       const fault =
-        record.endpoint === undefined ? undefined : this.#takeFault(record.endpoint, ['status', 'reset', 'delay']);
+        record.endpoint === undefined
+          ? undefined
+          : this.#takeFault(record.endpoint, ['status', 'reset', 'garbage', 'delay']);
       if (fault !== undefined) record.fault = fault.kind;
       this.emit('request', record);
       if (fault?.kind === 'reset') {
         request.socket.destroy();
+        return;
+      }
+      if (fault?.kind === 'garbage') {
+        request.socket.end(fault.bytes);
         return;
       }
       if (fault?.kind === 'status') {
@@ -314,13 +320,15 @@ export class RuntimeApiEmulator extends EventEmitter {
   }
 
   #record(request: http.IncomingMessage, body: string): RecordedRequest {
-    const path = request.url ?? '';
+    // A server-side request always has its url and method.
+    const path = request.url as string;
     const { endpoint, requestId } = parsePath(path);
     const record: RecordedRequest = {
       seq: this.#requests.length + 1,
-      method: request.method ?? '',
+      method: request.method as string,
       path,
       endpoint,
+      remotePort: request.socket.remotePort,
       headers: request.headers,
       body,
       receivedAt: Date.now(),
@@ -447,7 +455,8 @@ export class RuntimeApiEmulator extends EventEmitter {
   }
 
   #invocationPost(record: RecordedRequest, response: http.ServerResponse, endpoint: Endpoint): void {
-    const pending = record.requestId === undefined ? undefined : this.#inFlight.get(record.requestId);
+    // Invocation posts always carry the id in their path (see parsePath).
+    const pending = this.#inFlight.get(record.requestId as string);
     if (pending === undefined) {
       this.#answerError(
         record,
@@ -564,8 +573,8 @@ function parsePath(path: string): { endpoint: Endpoint | undefined; requestId?: 
 }
 
 function headerValue(headers: http.IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
+  // Node joins a repeated header into one string; only set-cookie arrives as an array.
+  return headers[name] as string | undefined;
 }
 
 function validErrorType(headers: http.IncomingHttpHeaders): string {

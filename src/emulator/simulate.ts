@@ -5,7 +5,7 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,7 @@ export interface SimulateOptions {
   nodeArgs?: string[];
   /** Extra environment variables for the runtime. */
   env?: Record<string, string>;
-  /** Give up (and kill the runtime) after this many ms. Default `60000`. */
+  /** Give up (and kill the runtime) after this many ms, from 1 to {@link MAX_TIMEOUT_MS}. Default `60000`. */
   timeoutMs?: number;
 }
 
@@ -95,6 +95,17 @@ export interface Simulation {
   logs: { stream: 'stdout' | 'stderr'; text: string }[];
 }
 
+/** The longest `timeoutMs` {@link simulate} accepts: Node's timer limit (about 24.8 days). */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+
+function isDirectory(target: string): boolean {
+  try {
+    return statSync(target).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Finds the runtime bin: the compiled one next to this module, else the TypeScript source (run under tsx). */
 function runtimeCommand(): string[] {
   const compiled = fileURLToPath(new URL('../lambda/bin.js', import.meta.url));
@@ -124,6 +135,14 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
     throw new RangeError(`initType must be 'snap-start' or 'on-demand', got ${JSON.stringify(initType)}`);
   }
   const timeoutMs = options.timeoutMs ?? 60_000;
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
+    throw new RangeError(
+      `timeoutMs must be a number of ms from 1 to ${MAX_TIMEOUT_MS}, got ${String(options.timeoutMs)}`,
+    );
+  }
+  if (typeof options.taskRoot !== 'string' || !isDirectory(options.taskRoot)) {
+    throw new TypeError(`taskRoot must be an existing directory, got ${JSON.stringify(options.taskRoot)}`);
+  }
   const emulator = await RuntimeApiEmulator.start({ initType });
   const spawnedAt = emulator.now();
   const epochAtSpawn = Date.now();
@@ -152,8 +171,9 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
   });
   let exitCode: number | null = null;
   const closed = new Promise<void>((resolve) => {
-    child.once('close', (code, signal) => {
-      exitCode = code ?? (signal === null ? null : 128);
+    child.once('close', (code) => {
+      // Node gives either the code or the signal; a signal death reads as 128, as in a shell.
+      exitCode = code ?? 128;
       resolve();
     });
   });
@@ -165,10 +185,21 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
   // Never settles once the simulator itself stopped the runtime.
   const exitedEarly = new Promise<never>((_, reject) => {
     void closed.then(() => {
-      if (!stopped) reject(new Error(`the runtime exited with code ${exitCode} before the simulation ended`));
+      if (stopped) return;
+      reject(
+        new Error(
+          timedOut
+            ? `gave up after the ${timeoutMs} ms timeout and killed the runtime`
+            : `the runtime exited with code ${exitCode} before the simulation ended`,
+        ),
+      );
     });
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
   const results: InvocationResult[] = [];
   try {
     if (initType === 'snap-start') {
@@ -237,16 +268,18 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
     }
   };
   pushPhase(beforeSnapshot);
+  // The simulator restores as soon as restore/next arrives, so it is always answered (200, or 403 when
+  // the runtime asks for it in an on-demand environment).
   const restoreNext = emulator.requests.find((request) => request.endpoint === 'restore/next');
   if (restoreNext !== undefined) {
-    const end = restoreNext.respondedAt ?? restoreNext.at;
+    const ok = restoreNext.status === 200;
     timeline.push({
       kind: 'snapshot',
       name: 'snapshot + restore (restore/next)',
       startMs: since(restoreNext.at),
-      durationMs: end - restoreNext.at,
-      ok: restoreNext.status === 200,
-      ...(restoreNext.status === 200 ? {} : { detail: `restore/next answered ${restoreNext.status ?? 'nothing'}` }),
+      durationMs: (restoreNext.respondedAt as number) - restoreNext.at,
+      ok,
+      ...(ok ? {} : { detail: `restore/next answered ${restoreNext.status}` }),
     });
   }
   pushPhase(afterRestore);

@@ -33,6 +33,8 @@ export type Endpoint =
  * - `status`: answer at once with this status (and body/headers) instead of the normal answer —
  *   e.g. 500 or 403 on `restore/next`, or a 200 with a garbage body;
  * - `reset`: destroy the connection without answering (a reset mid-request);
+ * - `garbage`: write these raw bytes instead of an HTTP answer, then close the connection
+ *   (a peer that does not speak HTTP);
  * - `delay`: handle the request normally but only after `ms`;
  * - `omitHeaders` (`invocation/next` only): deliver the next event without these headers;
  * - `rawEvent` (`invocation/next` only): deliver the next event with this raw body (e.g. invalid JSON).
@@ -40,6 +42,7 @@ export type Endpoint =
 export type FaultAction =
   | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
   | { kind: 'reset' }
+  | { kind: 'garbage'; bytes: string }
   | { kind: 'delay'; ms: number }
   | { kind: 'omitHeaders'; headers: string[] }
   | { kind: 'rawEvent'; body: string };
@@ -62,6 +65,8 @@ export interface RecordedRequest {
   endpoint: Endpoint | undefined;
   /** The request id in the path of invocation posts. */
   requestId?: string;
+  /** The client's source port: requests sharing a keep-alive connection share it. */
+  remotePort: number | undefined;
   /** Request headers (lower-case names). */
   headers: IncomingHttpHeaders;
   /** Request body text. */

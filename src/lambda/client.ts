@@ -19,7 +19,7 @@ export const ERROR_CONTENT_TYPE = 'application/vnd.aws.lambda.error+json';
 export interface NextInvocation {
   /** `Lambda-Runtime-Aws-Request-Id`. */
   requestId: string;
-  /** `Lambda-Runtime-Deadline-Ms` (epoch ms), or `undefined` when the header is missing or not a number. */
+  /** `Lambda-Runtime-Deadline-Ms` (epoch ms), or `undefined` when the header is missing or not an integer. */
   deadlineMs: number | undefined;
   /** `Lambda-Runtime-Invoked-Function-Arn` (`''` when missing). */
   invokedFunctionArn: string;
@@ -70,16 +70,19 @@ export class RuntimeApiClient {
   /**
    * @param endpoint - `host:port` (or `[ipv6]:port`), as in `AWS_LAMBDA_RUNTIME_API`.
    * @param options - see {@link RuntimeApiClientOptions}.
-   * @throws TypeError when `endpoint` is not a `host:port`.
+   * @throws TypeError when `endpoint` is not a `host:port` with a port from 1 to 65535.
    */
   constructor(endpoint: string, options: RuntimeApiClientOptions = {}) {
     const match = typeof endpoint === 'string' ? /^(\[[^\]]+\]|[^:/\s]+):(\d{1,5})$/.exec(endpoint) : null;
-    if (match === null || Number(match[2]) > 65_535) {
-      throw new TypeError(`Runtime API endpoint must be "host:port", got ${JSON.stringify(endpoint)}`);
+    const port = Number(match?.[2]);
+    if (match === null || port < 1 || port > 65_535) {
+      throw new TypeError(
+        `Runtime API endpoint must be "host:port", got ${JSON.stringify(endpoint)}: expected a host name or [IPv6] address, a colon and a port from 1 to 65535`,
+      );
     }
     this.endpoint = endpoint;
     this.#host = (match[1] as string).replace(/^\[|\]$/g, '');
-    this.#port = Number(match[2]);
+    this.#port = port;
     this.#ownsAgent = options.agent === undefined;
     this.#agent = options.agent ?? new http.Agent({ keepAlive: true, maxSockets: 1 });
   }
@@ -96,22 +99,21 @@ export class RuntimeApiClient {
   async nextInvocation(): Promise<NextInvocation> {
     const path = '/runtime/invocation/next';
     const answer = await this.#request('GET', path);
-    const header = (name: string): string | undefined => {
-      const value = answer.headers[name];
-      return Array.isArray(value) ? value[0] : value;
-    };
+    // Node joins repeated headers into one string; only set-cookie would arrive as an array.
+    const header = (name: string): string | undefined => answer.headers[name] as string | undefined;
     const requestId = header('lambda-runtime-aws-request-id');
     if (!requestId) {
-      throw new RuntimeApiError('GET', this.#url(path), {
-        status: answer.status,
-        body: 'answer has no Lambda-Runtime-Aws-Request-Id header',
-      });
+      throw new RuntimeApiError(
+        'GET',
+        this.#url(path),
+        { status: answer.status, body: 'answer has no Lambda-Runtime-Aws-Request-Id header' },
+        this.endpoint,
+      );
     }
-    const deadline = Number(header('lambda-runtime-deadline-ms'));
+    const deadline = header('lambda-runtime-deadline-ms');
     return {
       requestId,
-      deadlineMs:
-        header('lambda-runtime-deadline-ms') !== undefined && Number.isFinite(deadline) ? deadline : undefined,
+      deadlineMs: deadline !== undefined && /^\d+$/.test(deadline) ? Number(deadline) : undefined,
       invokedFunctionArn: header('lambda-runtime-invoked-function-arn') ?? '',
       traceId: header('lambda-runtime-trace-id'),
       clientContext: header('lambda-runtime-client-context'),
@@ -162,7 +164,7 @@ export class RuntimeApiClient {
   #request(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Answer> {
     const url = this.#url(path);
     return new Promise<Answer>((resolve, reject) => {
-      const fail = (cause: unknown): void => reject(new RuntimeApiError(method, url, { cause }));
+      const fail = (cause: unknown): void => reject(new RuntimeApiError(method, url, { cause }, this.endpoint));
       const request = http.request(
         {
           host: this.#host,
@@ -178,9 +180,11 @@ export class RuntimeApiClient {
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('error', fail);
           response.on('end', () => {
-            const status = response.statusCode ?? 0;
+            // Always set on a client response (it is `undefined` only for server-side messages).
+            const status = response.statusCode as number;
             const text = Buffer.concat(chunks).toString('utf8');
-            if (status < 200 || status > 299) reject(new RuntimeApiError(method, url, { status, body: text }));
+            if (status < 200 || status > 299)
+              reject(new RuntimeApiError(method, url, { status, body: text }, this.endpoint));
             else resolve({ status, headers: response.headers, body: text });
           });
         },

@@ -20,6 +20,8 @@ export class RuntimeApiError extends Error {
   readonly method: string;
   /** The request path, e.g. `/2018-06-01/runtime/restore/next`. */
   readonly path: string;
+  /** The `host:port` of the Runtime API, when known. */
+  readonly endpoint: string | undefined;
   /** The HTTP status of the answer, or `undefined` when no answer came (network error). */
   readonly status: number | undefined;
   /** The body of the answer, when there was one. */
@@ -29,19 +31,33 @@ export class RuntimeApiError extends Error {
    * @param method - HTTP method.
    * @param path - request path.
    * @param detail - what went wrong: a status with its body, or the network error.
+   * @param endpoint - the `host:port` of the Runtime API, named in the message (e.g. for a refused connection).
    */
-  constructor(method: string, path: string, detail: { status: number; body: string } | { cause: unknown }) {
+  constructor(
+    method: string,
+    path: string,
+    detail: { status: number; body: string } | { cause: unknown },
+    endpoint?: string,
+  ) {
     const what =
       'status' in detail
         ? `answered ${detail.status}${detail.body ? `: ${detail.body.slice(0, 200)}` : ''}`
-        : `failed: ${detail.cause instanceof Error ? detail.cause.message || (detail.cause as { code?: string }).code : String(detail.cause)}`;
-    super(`Runtime API ${method} ${path} ${what}`, 'cause' in detail ? { cause: detail.cause } : undefined);
+        : `failed: ${describeCause(detail.cause)}`;
+    const url = endpoint === undefined ? path : `http://${endpoint}${path}`;
+    super(`Runtime API ${method} ${url} ${what}`, 'cause' in detail ? { cause: detail.cause } : undefined);
     this.name = 'RuntimeApiError';
     this.method = method;
     this.path = path;
+    this.endpoint = endpoint;
     this.status = 'status' in detail ? detail.status : undefined;
     this.body = 'status' in detail ? detail.body : undefined;
   }
+}
+
+/** A network error's message; a nameless one (the AggregateError of a dual-stack connect) gives its code. */
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  return cause.message || String((cause as { code?: unknown }).code);
 }
 
 /** Thrown when `_HANDLER` cannot be loaded; `errorType` is the `Runtime.*` type to report. */

@@ -27,7 +27,8 @@ export interface HandlerName {
  * Splits `_HANDLER`: the module is everything up to the first `.` after the last `/`, the rest is
  * the export (dots in it walk into nested objects).
  *
- * @throws HandlerLoadError (`Runtime.MalformedHandlerName`) when there is no `module.export`.
+ * @throws HandlerLoadError (`Runtime.MalformedHandlerName`) when there is no `module.export`, or when
+ *   the module path is absolute or climbs out of the task root (`../x.handler`).
  *
  * @example
  * ```ts
@@ -46,6 +47,14 @@ export function parseHandlerName(handler: string | undefined): HandlerName {
       `Bad handler ${JSON.stringify(value)}: expected "file.export", e.g. "index.handler" or "src/app.handler"`,
     );
   }
+  // The module must live in the task root: an absolute path or one climbing out of it is refused.
+  const normal = path.posix.normalize(modulePath);
+  if (path.posix.isAbsolute(normal) || normal === '..' || normal.startsWith('../')) {
+    throw new HandlerLoadError(
+      'Runtime.MalformedHandlerName',
+      `Bad handler ${JSON.stringify(value)}: the module path ${JSON.stringify(modulePath)} leaves the task root; name a file inside it, e.g. "src/app.handler"`,
+    );
+  }
   return { modulePath, exportPath };
 }
 
@@ -54,8 +63,9 @@ export function parseHandlerName(handler: string | undefined): HandlerName {
  * phase, where hooks get registered) and returns the exported function. ESM and CommonJS modules
  * both work; a CommonJS module's exports are also looked up on its `default` export.
  *
- * @throws HandlerLoadError with `errorType` `Runtime.MalformedHandlerName`, `Runtime.ImportModuleError`
- *   (module missing, or it threw while loading) or `Runtime.HandlerNotFound` (no such function exported).
+ * @throws HandlerLoadError (and nothing else) with `errorType` `Runtime.MalformedHandlerName`,
+ *   `Runtime.ImportModuleError` (module missing, it threw while loading, or reading the export threw)
+ *   or `Runtime.HandlerNotFound` (no such function exported).
  *
  * @example
  * ```ts
@@ -69,10 +79,19 @@ export async function loadHandler(taskRoot: string, handler: string | undefined)
   try {
     namespace = await import(pathToFileURL(file).href);
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new HandlerLoadError('Runtime.ImportModuleError', `Error importing ${file}: ${reason}`, cause);
+    throw new HandlerLoadError('Runtime.ImportModuleError', `Error importing ${file}: ${describe(cause)}`, cause);
   }
-  const found = lookup(namespace, name.exportPath) ?? lookup(lookup(namespace, ['default']), name.exportPath);
+  let found: unknown;
+  try {
+    found = lookup(namespace, name.exportPath) ?? lookup(lookup(namespace, ['default']), name.exportPath);
+  } catch (cause) {
+    // A CommonJS getter may throw when the export is read.
+    throw new HandlerLoadError(
+      'Runtime.ImportModuleError',
+      `Error reading ${JSON.stringify(name.exportPath.join('.'))} from ${file}: ${describe(cause)}`,
+      cause,
+    );
+  }
   if (typeof found !== 'function') {
     throw new HandlerLoadError(
       'Runtime.HandlerNotFound',
@@ -107,4 +126,8 @@ function lookup(value: unknown, keys: string[]): unknown {
     current = (current as Record<string, unknown>)[key];
   }
   return current;
+}
+
+function describe(thrown: unknown): string {
+  return thrown instanceof Error ? thrown.message : String(thrown);
 }

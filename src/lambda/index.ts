@@ -34,7 +34,13 @@ export {
   type SnapStartPhasesResult,
   type SnapStartStep,
 } from './phases.js';
-export { type RuntimeOptions, startRuntime } from './runtime.js';
+export {
+  type ProcessFailureWatch,
+  UNCAUGHT_EXCEPTION_EXIT_CODE,
+  UNHANDLED_REJECTION_EXIT_CODE,
+  watchProcessFailures,
+} from './process-failures.js';
+export { INITIALIZATION_TYPES, type RuntimeOptions, startRuntime } from './runtime.js';
 export {
   createReportWriter,
   parseReportLine,

@@ -30,6 +30,8 @@ export interface InvocationLoopOptions {
   env?: NodeJS.ProcessEnv;
   /** Stop after this many invocations (mainly for tests). Default: `Infinity`, i.e. serve forever. */
   maxInvocations?: number;
+  /** Called when an event arrives, before the handler runs. */
+  onEvent?: (invocation: NextInvocation) => void;
   /** Called after each invocation was answered. */
   onInvocation?: (record: InvocationRecord) => void;
   /** Where runtime diagnostics go. Default: `console.error`. */
@@ -53,7 +55,14 @@ export interface InvocationLoopOptions {
  * ```
  */
 export async function runInvocationLoop(options: InvocationLoopOptions): Promise<number> {
-  const { client, handler, env = process.env, maxInvocations = Number.POSITIVE_INFINITY, onInvocation } = options;
+  const {
+    client,
+    handler,
+    env = process.env,
+    maxInvocations = Number.POSITIVE_INFINITY,
+    onEvent,
+    onInvocation,
+  } = options;
   if (typeof handler !== 'function')
     throw new TypeError('runInvocationLoop(options): options.handler must be a function');
   const log = options.log ?? ((message: string) => console.error(message));
@@ -71,6 +80,7 @@ export async function runInvocationLoop(options: InvocationLoopOptions): Promise
       throw error;
     }
     served++;
+    onEvent?.(invocation);
     const started = performance.now();
     const record = await serve(client, handler, invocation, env, log);
     onInvocation?.({ requestId: invocation.requestId, ...record, durationMs: performance.now() - started });
@@ -99,7 +109,8 @@ async function serve(
   }
   if (failure === undefined) {
     const outcome = await callHandler(handler, event, (settle) => createContext(invocation, env, settle));
-    if (!outcome.ok) failure = { error: outcome.error, errorType: functionErrorType(outcome.error) };
+    if (!outcome.ok)
+      failure = { error: outcome.error, errorType: outcome.errorType ?? functionErrorType(outcome.error) };
     else {
       try {
         body = JSON.stringify(outcome.value === undefined ? null : outcome.value);
@@ -127,9 +138,20 @@ async function serve(
   }
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown; errorType?: string };
 
-/** Calls the handler once and settles with its first outcome: returned promise, return value, or callback. */
+/** The error type posted when a handler's promise can no longer settle (see {@link callHandler}). */
+const NEVER_SETTLED = 'Runtime.HandlerNeverSettled';
+
+/**
+ * Calls the handler once and settles with its first outcome: returned promise, return value, or callback.
+ *
+ * If Node's event loop empties while the handler is still pending (no timer, socket or other work is
+ * left that could ever settle it), Node would end the process in the middle of the invocation. Instead,
+ * as AWS's Node.js runtime does, a callback-style handler that never called back answers `null`; a
+ * returned promise that can never settle is an error, `Runtime.HandlerNeverSettled`. A handler still
+ * waiting on live work is simply waited for: the invocation's deadline is Lambda's to enforce.
+ */
 function callHandler(
   handler: Handler,
   event: unknown,
@@ -137,19 +159,39 @@ function callHandler(
 ): Promise<Outcome> {
   return new Promise<Outcome>((resolve) => {
     let settled = false;
-    const settle = (error: unknown, value?: unknown): void => {
+    let returnedPromise = false;
+    const finish = (outcome: Outcome): void => {
       if (settled) return;
       settled = true;
-      resolve(error === null || error === undefined ? { ok: true, value } : { ok: false, error });
+      process.off('beforeExit', onEmptyLoop);
+      resolve(outcome);
     };
+    const settle = (error: unknown, value?: unknown): void =>
+      finish(error === null || error === undefined ? { ok: true, value } : { ok: false, error });
+    // Deferred by one turn, so work another `beforeExit` listener schedules (a flush) can still settle it.
+    const onEmptyLoop = (): void => {
+      setImmediate(() => {
+        if (!returnedPromise) finish({ ok: true, value: null });
+        else
+          finish({
+            ok: false,
+            error: new Error(
+              'The handler returned a promise that never settled: the event loop emptied with nothing left to settle it',
+            ),
+            errorType: NEVER_SETTLED,
+          });
+      });
+    };
+    process.on('beforeExit', onEmptyLoop);
     try {
       const returned: unknown = handler(event, makeContext(settle), (error, value) => settle(error ?? null, value));
-      if (isThenable(returned))
+      if (isThenable(returned)) {
+        returnedPromise = true;
         returned.then(
           (value) => settle(null, value),
           (error: unknown) => settle(error ?? new Error('Handler rejected with no reason')),
         );
-      else if (handler.length < 3) settle(null, returned);
+      } else if (handler.length < 3) settle(null, returned);
     } catch (error) {
       settle(error ?? new Error('Handler threw no reason'));
     }

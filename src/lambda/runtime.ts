@@ -6,10 +6,11 @@
 import type { LifecycleBus } from '../bus.js';
 import type { SnapStartEvents } from '../snapstart.js';
 import { RuntimeApiClient } from './client.js';
-import { HandlerLoadError } from './errors.js';
+import type { HandlerLoadError } from './errors.js';
 import { loadHandler } from './handler.js';
 import { runInvocationLoop } from './loop.js';
 import { afterRestoreDeadlineFromEnv, runSnapStartPhases, SnapStartPhaseError } from './phases.js';
+import { watchProcessFailures } from './process-failures.js';
 import { createReportWriter, toReportedPhase } from './timeline.js';
 
 /** Options of {@link startRuntime}. */
@@ -31,8 +32,11 @@ export interface RuntimeOptions {
  * 2. imports the handler (its top level registers hooks); a failure is posted to `/runtime/init/error`
  *    (`Runtime.ImportModuleError`, `Runtime.HandlerNotFound`, `Runtime.MalformedHandlerName`) → exit code 1;
  * 3. when `AWS_LAMBDA_INITIALIZATION_TYPE` is `snap-start`, runs {@link runSnapStartPhases} → exit code
- *    64 or 65 on failure, after the error post;
+ *    64 or 65 on failure, after the error post (an unknown value is served as `on-demand`, with a warning);
  * 4. serves invocations ({@link runInvocationLoop}) until the Runtime API goes away (exit code 1).
+ *
+ * While it runs, an unhandled rejection or uncaught exception of the function's code is posted as the
+ * error of the invocation in flight, then the runtime stops with 128 or 129 (see `watchProcessFailures`).
  *
  * @returns the exit code: it resolves only when the runtime must stop.
  *
@@ -53,12 +57,16 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<number
   try {
     client = new RuntimeApiClient(endpoint);
   } catch (error) {
-    log(`snapstart-runtime: ${(error as Error).message}`);
+    log(`snapstart-runtime: AWS_LAMBDA_RUNTIME_API is malformed: ${(error as Error).message}`);
     return 1;
   }
+  let inFlight: string | undefined;
+  const failures = watchProcessFailures(client, () => inFlight, log);
   try {
-    return await run(client, env, log, options);
+    const track = { onEvent: (id: string | undefined) => (inFlight = id) };
+    return await Promise.race([run(client, env, log, options, track), failures.exitCode]);
   } finally {
+    failures.dispose();
     client.close();
   }
 }
@@ -68,11 +76,13 @@ async function run(
   env: NodeJS.ProcessEnv,
   log: (message: string) => void,
   options: RuntimeOptions,
+  track: { onEvent: (requestId: string | undefined) => void },
 ): Promise<number> {
   const report = createReportWriter(env);
-  const snapStart = env.AWS_LAMBDA_INITIALIZATION_TYPE === 'snap-start';
+  const snapStart = isSnapStart(env.AWS_LAMBDA_INITIALIZATION_TYPE, log);
   const initError = async (error: unknown, errorType: string): Promise<number> => {
-    log(`snapstart-runtime: ${errorType}: ${error instanceof Error ? error.message : String(error)}`);
+    // Both callers pass Errors: the RangeError of the deadline check, or loadHandler's HandlerLoadError.
+    log(`snapstart-runtime: ${errorType}: ${(error as Error).message}`);
     try {
       await client.postInitError(error, errorType);
     } catch (postError) {
@@ -97,7 +107,7 @@ async function run(
   try {
     handler = await loadHandler(env.LAMBDA_TASK_ROOT || process.cwd(), handlerName);
   } catch (error) {
-    const errorType = error instanceof HandlerLoadError ? error.errorType : 'Runtime.ImportModuleError';
+    const errorType = (error as HandlerLoadError).errorType; // loadHandler throws nothing else
     report?.({
       type: 'init',
       handler: handlerName,
@@ -128,10 +138,35 @@ async function run(
   }
 
   try {
-    await runInvocationLoop({ client, handler, env, maxInvocations: options.maxInvocations, log });
+    await runInvocationLoop({
+      client,
+      handler,
+      env,
+      maxInvocations: options.maxInvocations,
+      log,
+      onEvent: (invocation) => track.onEvent(invocation.requestId),
+      onInvocation: () => track.onEvent(undefined),
+    });
     return 0;
   } catch (error) {
     log(`snapstart-runtime: stopping, the Runtime API is gone: ${(error as Error).message}`);
     return 1;
   }
+}
+
+/** The `AWS_LAMBDA_INITIALIZATION_TYPE` values Lambda documents. */
+export const INITIALIZATION_TYPES = ['on-demand', 'provisioned-concurrency', 'snap-start'] as const;
+
+/**
+ * Whether to run the SnapStart phases. Only `snap-start` does. An unknown value is served as
+ * `on-demand` (no hooks, no `restore/next`) with a warning naming it: Lambda has added init types
+ * before, and a runtime that refused a new one would fail every cold start of the function.
+ */
+function isSnapStart(value: string | undefined, log: (message: string) => void): boolean {
+  if (value !== undefined && value !== '' && !(INITIALIZATION_TYPES as readonly string[]).includes(value)) {
+    log(
+      `snapstart-runtime: warning: unknown AWS_LAMBDA_INITIALIZATION_TYPE ${JSON.stringify(value)} (expected ${INITIALIZATION_TYPES.join(', ')}); serving it as on-demand: no SnapStart hooks run`,
+    );
+  }
+  return value === 'snap-start';
 }

@@ -1,0 +1,45 @@
+/**
+ * Shared argument parsing of the `snapstart` subcommands: `node:util` `parseArgs` with errors that
+ * name the bad value.
+ *
+ * @module
+ */
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+/** The option declarations `parseArgs` takes. */
+export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+
+/** What {@link parseCommandArgs} returns for `options`: `parseArgs`'s own result type. */
+export type ParsedCommandArgs<T extends CommandOptions> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>
+>;
+
+/**
+ * Parses `argv` strictly with `parseArgs`. Its errors are kept, on one line, except the "ambiguous"
+ * one (`--invocations -1`: a value that looks like an option), which is rewritten to name the value
+ * and how to pass it.
+ *
+ * @throws Error with a one-line message for an unknown option, a missing or ambiguous value.
+ *
+ * @example
+ * ```ts
+ * const { values } = parseCommandArgs(['--out', 'a.blob'], { out: { type: 'string' } });
+ * ```
+ */
+export function parseCommandArgs<T extends CommandOptions>(argv: string[], options: T): ParsedCommandArgs<T> {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = (error as Error).message;
+    const ambiguous = /^Option '(-[^' ]+)' argument is ambiguous/.exec(message);
+    if (ambiguous === null) throw new Error(message.split('\n')[0]);
+    const flag = ambiguous[1] as string;
+    const value = argv[argv.indexOf(flag) + 1] as string;
+    // A short flag is ambiguous only when it was declared: its long name exists.
+    const short = Object.entries(options).find(([, option]) => option.short === flag.slice(1));
+    const long = flag.startsWith('--') ? flag : `--${(short as [string, unknown])[0]}`;
+    throw new Error(
+      `${flag} got ${JSON.stringify(value)}, which looks like an option; to pass it as the value write ${long}=${value}`,
+    );
+  }
+}
