@@ -1,29 +1,21 @@
 import t from 'tap';
 import { RuntimeApiEmulator } from '../src/emulator/index.js';
 import { LifecycleBus, type SnapStartEvents } from '../src/index.js';
+import { RuntimeApiClient, runSnapStartPhases } from '../src/lambda/index.js';
 
-// The cached random bytes are only observable across a real restore (test/v8-snapshot.test.ts proves
-// refreshRandomCaches() on real blobs). Here the seam is replaced to check *when* the Lambda bridge
-// refreshes them: after restore/next answered, before the first after-restore hook.
-t.test('runSnapStartPhases() - refreshes random caches after the restore, before after-restore hooks', async (t) => {
+// Cached random bytes are only observable across a real restore (test/v8-snapshot.test.ts proves
+// refreshRandomCaches() on real blobs); here we check *when* the Lambda bridge runs its restore step.
+t.test('runSnapStartPhases() - onRestored runs after restore/next answered, before after-restore hooks', async (t) => {
+  const emulator = await RuntimeApiEmulator.start({ autoRestore: true });
+  const client = new RuntimeApiClient(emulator.address);
+  t.teardown(async () => {
+    client.close();
+    await emulator.close();
+  });
   const order: string[] = [];
-  const { runSnapStartPhases, RuntimeApiClient } = await t.mockImport<typeof import('../src/lambda/index.js')>(
-    '../src/lambda/index.js',
-    { '../src/fresh-randomness.ts': { refreshRandomCaches: () => order.push('refresh') } },
-  );
   const bus = new LifecycleBus<SnapStartEvents>();
-  bus.on('beforeSnapshot', () => void order.push('beforeSnapshot'));
+  bus.on('beforeSnapshot', () => void order.push(`beforeSnapshot (${emulator.state})`));
   bus.on('afterRestore', () => void order.push('afterRestore'));
-  for (const freshRandomness of [undefined, false]) {
-    const emulator = await RuntimeApiEmulator.start({ autoRestore: true });
-    const client = new RuntimeApiClient(emulator.address);
-    t.teardown(async () => {
-      client.close();
-      await emulator.close();
-    });
-    order.length = 0;
-    await runSnapStartPhases({ client, bus, ...(freshRandomness === false ? { freshRandomness } : {}) });
-    if (freshRandomness === false) t.same(order, ['beforeSnapshot', 'afterRestore'], 'freshRandomness: false opts out');
-    else t.same(order, ['beforeSnapshot', 'refresh', 'afterRestore']);
-  }
+  await runSnapStartPhases({ client, bus, onRestored: () => order.push(`restored (${emulator.state})`) });
+  t.same(order, ['beforeSnapshot (init)', 'restored (restoring)', 'afterRestore']);
 });
