@@ -99,6 +99,29 @@ t.test('loadBundler() - other load errors pass through', async (t) => {
   await t.rejects(loadBundler(broken), { message: 'bundler crashed on load' });
 });
 
+t.test(
+  'loadBundler() - a not-found error without a code (as loader hooks deliver it) still gives the hint',
+  async (t) => {
+    const dir = await tempDir(t);
+    const { writeFile } = await import('node:fs/promises');
+    const coded = join(dir, 'codeless.mjs');
+    await writeFile(
+      coded,
+      `throw new Error(${JSON.stringify(`Cannot find package '${coded}' imported from here`)});\n`,
+    );
+    await t.rejects(loadBundler(coded), {
+      message: /could not be found: install it with `npm install --save-dev esbuild`/,
+    });
+    const inner = join(dir, 'inner.mjs');
+    await writeFile(inner, `throw new Error("Cannot find module 'some-dependency-of-the-bundler'");\n`);
+    await t.rejects(
+      loadBundler(inner),
+      { message: "Cannot find module 'some-dependency-of-the-bundler'" },
+      'a missing dependency of the bundler is not reported as the bundler missing',
+    );
+  },
+);
+
 /** Runs `runSnapshot` in-process, capturing what it writes to stderr. */
 async function runCaptured(t: Teardown, argv: string[], bundler: () => Promise<Bundler>): Promise<[number, string]> {
   const written: string[] = [];

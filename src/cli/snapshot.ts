@@ -56,14 +56,25 @@ export async function loadBundler(specifier = 'esbuild'): Promise<Bundler> {
   try {
     return (await import(specifier)) as Bundler;
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+    if (isModuleNotFound(error, specifier)) {
       throw new Error(
         `snapstart snapshot needs esbuild to bundle the entry, and ${JSON.stringify(specifier)} could not be found: install it with \`npm install --save-dev esbuild\``,
       );
     }
     throw error;
   }
+}
+
+/**
+ * Whether `error` says that `specifier` itself could not be found. The code is checked first; the
+ * message too, because an error thrown by a module loader hook (tsx, for one) can cross from the
+ * hooks thread without its `code`.
+ */
+function isModuleNotFound(error: unknown, specifier: string): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return true;
+  const message = error instanceof Error ? error.message : '';
+  return /^Cannot find (?:package|module) /.test(message) && message.includes(`'${specifier}'`);
 }
 
 /** The `snapshot` subcommand. */
