@@ -6,18 +6,12 @@
 import t from 'tap';
 import { HookTimeoutError, LifecycleBus } from '../src/index.js';
 import { failedPhase } from './helpers/phase.js';
+import { collectUnhandledRejections } from './helpers/unhandled.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 t.test('emit() - serial phase goes on after a timed-out hook and ignores its late rejection', async (t) => {
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown): void => {
-    unhandled.push(reason);
-  };
-  process.on('unhandledRejection', onUnhandled);
-  t.teardown(() => {
-    process.off('unhandledRejection', onUnhandled);
-  });
+  const unhandled = collectUnhandledRejections(t);
   const bus = new LifecycleBus<{ phase: void }>();
   const order: string[] = [];
   let lateSignal: AbortSignal | undefined;

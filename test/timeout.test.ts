@@ -2,6 +2,7 @@ import t from 'tap';
 import { HookTimeoutError, LifecycleBus } from '../src/index.js';
 import { failedPhase } from './helpers/phase.js';
 import { ActiveCounter, never, sleep } from './helpers/time.js';
+import { collectUnhandledRejections } from './helpers/unhandled.js';
 
 type Events = { beforeSnapshot: void; afterRestore: void };
 
@@ -88,14 +89,7 @@ t.test('new LifecycleBus() timeout - the bus default applies to hooks without th
 });
 
 t.test('on() timeout - late results are ignored and never unhandled', async (t) => {
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown): void => {
-    unhandled.push(reason);
-  };
-  process.on('unhandledRejection', onUnhandled);
-  t.teardown(() => {
-    process.off('unhandledRejection', onUnhandled);
-  });
+  const unhandled = collectUnhandledRejections(t);
   const bus = new LifecycleBus<Events>({ concurrency: 2 });
   bus.on(
     'afterRestore',

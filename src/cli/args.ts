@@ -1,9 +1,10 @@
 /**
- * Shared argument parsing of the `snapstart` subcommands: `node:util` `parseArgs` with errors that
- * name the bad value.
+ * Shared argument handling of the `snapstart` subcommands: `node:util` `parseArgs` with errors that
+ * name the bad value, path checks and the usage-error exit.
  *
  * @module
  */
+import { stat } from 'node:fs/promises';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 /** The option declarations `parseArgs` takes. */
@@ -42,4 +43,20 @@ export function parseCommandArgs<T extends CommandOptions>(argv: string[], optio
       `${flag} got ${JSON.stringify(value)}, which looks like an option; to pass it as the value write ${long}=${value}`,
     );
   }
+}
+
+/** What is at `path`: `'file'`, `'directory'`, `'other'`, or `undefined` when nothing is (or it cannot be read). */
+export async function pathKind(path: string): Promise<'file' | 'directory' | 'other' | undefined> {
+  try {
+    const stats = await stat(path);
+    return stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other';
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes `snapstart <command>: <message>` and the command's usage to stderr; returns exit code 2. */
+export function usageError(command: string, message: string, usage: string): number {
+  process.stderr.write(`snapstart ${command}: ${message}\n\n${usage}\n`);
+  return 2;
 }

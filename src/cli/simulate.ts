@@ -3,11 +3,11 @@
  *
  * @module
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatSimulation } from '../emulator/format.js';
 import { MAX_TIMEOUT_MS, simulate } from '../emulator/simulate.js';
-import { parseCommandArgs } from './args.js';
+import { parseCommandArgs, pathKind, usageError as reportUsageError } from './args.js';
 import type { Command } from './commands.js';
 
 const HELP = `Usage: snapstart simulate <task-root> --handler file.export [options]
@@ -48,7 +48,8 @@ export const simulateCommand: Command = {
     const [taskRoot, ...extra] = positionals;
     if (taskRoot === undefined) return usageError('missing <task-root>');
     if (extra.length > 0) return usageError(`unexpected argument ${JSON.stringify(extra[0])}`);
-    if (!(await isDirectory(taskRoot))) return usageError(`<task-root> ${JSON.stringify(taskRoot)} is not a directory`);
+    if ((await pathKind(taskRoot)) !== 'directory')
+      return usageError(`<task-root> ${JSON.stringify(taskRoot)} is not a directory`);
     if (values.handler === undefined) return usageError('missing --handler file.export');
     const invocations = Number(values.invocations ?? '1');
     if (!/^\d+$/.test(values.invocations ?? '1')) {
@@ -111,17 +112,8 @@ function parse(argv: string[]) {
   });
 }
 
-async function isDirectory(target: string): Promise<boolean> {
-  try {
-    return (await stat(target)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 function usageError(message: string): number {
-  process.stderr.write(`snapstart simulate: ${message}\n\n${HELP}\n`);
-  return 2;
+  return reportUsageError('simulate', message, HELP);
 }
 
 export default simulateCommand;

@@ -11,7 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { formatReport } from '../report.js';
 import { BUILD_REPORT_ENV, type BuildReport, preciseNow } from '../v8/build-report.js';
 import { diagnoseOpenHandle } from '../v8/open-handles.js';
-import { parseCommandArgs } from './args.js';
+import { parseCommandArgs, pathKind, usageError as reportUsageError } from './args.js';
 import type { Command } from './commands.js';
 
 const USAGE = `Usage: snapstart snapshot <entry> [--out app.blob] [--bundle entry.cjs]
@@ -110,7 +110,7 @@ export async function runSnapshot(argv: string[], load: () => Promise<Bundler> =
   const entry = resolve(positionals[0] as string);
   const outArg = values.out ?? 'snapshot.blob';
   const out = resolve(outArg);
-  if (!(await isFile(entry))) return failure(`entry ${JSON.stringify(positionals[0])} is not a file`);
+  if ((await pathKind(entry)) !== 'file') return failure(`entry ${JSON.stringify(positionals[0])} is not a file`);
   // Checked before the (slow) build, so a typo in a path fails at once and names the flag.
   for (const [flag, target] of [
     ['--out', outArg],
@@ -164,7 +164,7 @@ async function bundleAndBuild(
   const blobPath = join(workDir, 'snapshot.blob');
   const reportPath = join(workDir, 'build-report.json');
   const build = await runBuild(blobPath, bundlePath, reportPath);
-  if (build.code !== 0 || !(await isFile(blobPath))) {
+  if (build.code !== 0 || (await pathKind(blobPath)) !== 'file') {
     const diagnosis = diagnoseOpenHandle(build.output);
     if (diagnosis !== undefined) process.stderr.write(`snapstart snapshot: ${diagnosis}\n`);
     const how = build.code === null ? `was killed by ${build.signal}` : `exited with code ${build.code}`;
@@ -279,30 +279,13 @@ function describeBundleFailure(error: unknown): string {
 async function unwritableTarget(target: string): Promise<string | undefined> {
   if (target === '') return 'the path is empty';
   const path = resolve(target);
-  if (await isDirectory(path)) return 'is a directory; name a file';
-  if (!(await isDirectory(dirname(path)))) return `its directory ${dirname(path)} does not exist`;
+  if ((await pathKind(path)) === 'directory') return 'is a directory; name a file';
+  if ((await pathKind(dirname(path))) !== 'directory') return `its directory ${dirname(path)} does not exist`;
   return undefined;
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
-
 function usageError(message: string): number {
-  process.stderr.write(`snapstart snapshot: ${message}\n\n${USAGE}\n`);
-  return 2;
+  return reportUsageError('snapshot', message, USAGE);
 }
 
 function failure(message: string): number {
