@@ -48,8 +48,13 @@ const LIFO_BY_DEFAULT = 'beforeSnapshot';
  * ```
  */
 export class LifecycleBus<Events extends EventMap = EventMap> {
-  /** Per event, registrations in schedule order. Replaced, never mutated, so a phase can keep its snapshot. */
-  readonly #hooks = new Map<string, readonly Registration[]>();
+  /** Per event, registrations in schedule order. */
+  readonly #hooks = new Map<string, Registration[]>();
+  /**
+   * Lists that a phase is iterating: copied before their next change (copy on write), so a phase
+   * keeps its snapshot while registration stays in place, with no copy per `on()`.
+   */
+  readonly #shared = new WeakSet<Registration[]>();
   readonly #concurrency: number;
   readonly #timeout: number | undefined;
   readonly #failFast: boolean;
@@ -190,7 +195,9 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
     checkDuration('options.deadline', options.deadline);
     checkSignal('options.signal', options.signal);
     const deadline = options.deadline === Number.POSITIVE_INFINITY ? undefined : options.deadline;
-    return runPhase(event, payload, this.#hooks.get(event) ?? [], {
+    const registrations = this.#hooks.get(event) ?? [];
+    this.#shared.add(registrations);
+    return runPhase(event, payload, registrations, {
       concurrency: options.concurrency ?? this.#concurrency,
       failFast: options.failFast ?? this.#failFast,
       timeout: this.#timeout,
@@ -216,11 +223,11 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
       if (!registration.active) return;
       registration.active = false;
       detach();
-      const current = this.#hooks.get(event);
-      if (current === undefined) return;
-      const next = current.filter((entry) => entry !== registration);
-      if (next.length === 0) this.#hooks.delete(event);
-      else this.#hooks.set(event, next);
+      const list = this.#writable(event);
+      if (list === undefined) return;
+      const index = list.indexOf(registration);
+      if (index >= 0) list.splice(index, 1);
+      if (list.length === 0) this.#hooks.delete(event);
     };
     const registration: Registration = {
       hook: hook as Hook<unknown, string>,
@@ -238,7 +245,7 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
 
   /** Inserts in schedule order: priority descending, then FIFO or LIFO among equal priorities. */
   #insert(event: string, registration: Registration): void {
-    const current = this.#hooks.get(event) ?? [];
+    const current = this.#writable(event) ?? [];
     const lifo = (this.#order[event] ?? (event === LIFO_BY_DEFAULT ? 'lifo' : 'fifo')) === 'lifo';
     const { priority } = registration;
     // Binary search for the first index whose entry must come after the new one.
@@ -251,6 +258,16 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
       if (goesAfter) high = middle;
       else low = middle + 1;
     }
-    this.#hooks.set(event, [...current.slice(0, low), registration, ...current.slice(low)]);
+    current.splice(low, 0, registration);
+    this.#hooks.set(event, current);
+  }
+
+  /** The list of `event`, copied first if a phase holds it. */
+  #writable(event: string): Registration[] | undefined {
+    const list = this.#hooks.get(event);
+    if (list === undefined || !this.#shared.has(list)) return list;
+    const copy = list.slice();
+    this.#hooks.set(event, copy);
+    return copy;
   }
 }
