@@ -220,9 +220,7 @@ class Phase {
           run.settled = true;
         }
       }
-      now = performance.now() - this.t0;
-      const outcome = this.outcomes[index];
-      if (outcome !== undefined && outcome.status !== 'skipped') outcome.durationMs = now - outcome.startMs;
+      now = this.endOutcome(index);
     }
     this.serialDone?.();
   }
@@ -230,10 +228,7 @@ class Phase {
   /** A serial phase's running hook was abandoned: go on with the next one in a new loop. */
   private resumeSerialAfter(run: Run): void {
     queueMicrotask(() => {
-      const now = performance.now() - this.t0;
-      const outcome = this.outcomes[run.index] as HookOutcome;
-      outcome.durationMs = now - outcome.startMs;
-      this.runSerial(run.index + 1, now).catch(this.serialFailed);
+      this.runSerial(run.index + 1, this.endOutcome(run.index)).catch(this.serialFailed);
     });
   }
 
@@ -272,10 +267,16 @@ class Phase {
           this.fail(this.outcomes[index] as HookOutcome, 'rejected', error);
         }
       }
-      now = performance.now() - this.t0;
-      const outcome = this.outcomes[index];
-      if (outcome !== undefined && outcome.status !== 'skipped') outcome.durationMs = now - outcome.startMs;
+      now = this.endOutcome(index);
     }
+  }
+
+  /** Reads the clock once: the end of hook `index` (its duration, unless skipped) and the next start. */
+  private endOutcome(index: number): number {
+    const now = performance.now() - this.t0;
+    const outcome = this.outcomes[index];
+    if (outcome !== undefined && outcome.status !== 'skipped') outcome.durationMs = now - outcome.startMs;
+    return now;
   }
 
   /**
