@@ -1,0 +1,145 @@
+/**
+ * The bench's pure parts: statistics, target checks, Markdown and SVG rendering, and the latency
+ * cases (each must call every hook once per emit). No timing is asserted.
+ */
+import t from 'tap';
+import { hookCalls, latencyCases } from '../../bench/cases.js';
+import { renderChart } from '../../bench/chart.js';
+import type { LatencyResult } from '../../bench/latency.js';
+import { type BenchResults, checkTargets, formatNs, renderMarkdown } from '../../bench/report.js';
+import { isSkipped, quantile, summarise } from '../../bench/stats.js';
+import * as lib from '../../src/index.js';
+
+function latencyWith(p50ByCase: Record<string, number>): LatencyResult {
+  const cells: LatencyResult['cells'] = {};
+  for (const [id, p50] of Object.entries(p50ByCase))
+    cells[id] = { 100: { p50, medianP50: p50, avg: p50, p99: p50, rounds: [p50] } };
+  return {
+    sizes: [100],
+    rounds: 1,
+    minCpuTimeMs: 1,
+    cases: Object.keys(p50ByCase).map((id) => ({ id, label: id, kind: 'peer' as const, concurrent: false })),
+    cells,
+  };
+}
+
+t.test('quantile() / summarise() - interpolate and summarise a sample', async (t) => {
+  t.equal(quantile([3, 1, 2], 0.5), 2);
+  t.equal(quantile([1, 2, 3, 4], 0.5), 2.5);
+  t.equal(quantile([0, 10], 0.99), 9.9);
+  t.ok(Number.isNaN(quantile([], 0.5)));
+  t.same(summarise([5, 1, 3]), { runs: 3, p50: 3, p99: 4.96, min: 1, max: 5 });
+  t.equal(isSkipped({ skipped: 'why' }), true);
+  t.equal(isSkipped({ runs: 1 }), false);
+});
+
+t.test('checkTargets() - computes the ratios of the issue at N=100 and says which are met', async (t) => {
+  const targets = checkTargets(
+    latencyWith({
+      'floor-serial': 100,
+      'bus-default': 140,
+      'bus-timeout': 250,
+      'emittery-serial': 120,
+      hookable: 300,
+      'tapable-series': 200,
+      'p-queue': 10_000,
+    }),
+  );
+  t.same(
+    targets.map((target) => [target.ratio, target.met]),
+    [
+      [1.4, true],
+      [2.5, false],
+      [140 / 120, false],
+      [140 / 300, true],
+      [0.7, true],
+      [40, true],
+    ],
+  );
+  t.same(checkTargets({ ...latencyWith({}), sizes: [1, 10] }), [], 'no targets without N=100');
+});
+
+t.test('formatNs() - picks a unit and keeps 3 significant digits', async (t) => {
+  t.equal(formatNs(61.23), '61.2 ns');
+  t.equal(formatNs(1_234), '1.23 µs');
+  t.equal(formatNs(17_000_000), '17.0 ms');
+  t.equal(formatNs(Number.NaN), '–');
+});
+
+t.test('renderChart() - one line and one legend entry per series, on log axes', async (t) => {
+  const svg = renderChart(
+    [
+      {
+        label: 'a <b>',
+        kind: 'ours',
+        points: [
+          [1, 500],
+          [1000, 100],
+        ],
+      },
+      {
+        label: 'floor',
+        kind: 'floor',
+        points: [
+          [1, 60],
+          [1000, 50],
+        ],
+      },
+    ],
+    'title',
+    'note',
+  );
+  t.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  t.equal(svg.match(/<polyline /g)?.length, 2);
+  t.match(svg, /a &lt;b&gt;/, 'labels are escaped');
+  t.match(svg, /stroke-dasharray/, 'the floor is dashed');
+  for (const tick of ['10 ns', '100 ns', '1 µs']) t.match(svg, new RegExp(`>${tick}<`), `decade tick ${tick}`);
+});
+
+t.test('renderMarkdown() - tables for measured modules, a reason for skipped ones', async (t) => {
+  const latency = latencyWith({ 'floor-serial': 100, 'bus-default': 150 });
+  const results: BenchResults = {
+    machine: {
+      date: '2026-01-01T00:00:00.000Z',
+      mode: 'quick',
+      node: '20.0.0',
+      v8: '11',
+      os: 'linux',
+      cpu: 'CPU',
+      cores: 2,
+      memoryGiB: 4,
+      loadAverage: [0, 0, 0],
+      commit: 'abc',
+      measured: 'dist/',
+      command: 'npm run bench -- --quick',
+    },
+    latency,
+    targets: checkTargets(latency),
+    timeoutPrecision: { skipped: 'not selected' },
+    importCost: {
+      runs: 1,
+      variants: [{ id: 'bare', label: "node -e ''", wallMs: summarise([40]), ratio: 1, extraMs: 0 }],
+      missing: [{ id: 'lambda', reason: 'dist/lambda/index.js is missing' }],
+    },
+    memory: { count: 10, repeats: 1, variants: [{ id: 'bus-default', label: 'bus.on', bytesPerHook: 300.4 }] },
+    lambdaRestore: { skipped: 'dist/lambda/bin.js is missing' },
+  };
+  const markdown = renderMarkdown(results);
+  t.match(markdown, /Node 20\.0\.0/);
+  t.match(markdown, /`npm run bench -- --quick`/);
+  t.match(markdown, /\| floor-serial \| 1\.00 ns \| 1\.00× \|/);
+  t.match(markdown, /\| bus default ÷ plain serial await loop \| 1\.50× \| <= 1\.5× \| yes \|/);
+  t.match(markdown, /### Timeout precision\n\nSkipped: not selected\./);
+  t.match(markdown, /Not measured: `lambda`, dist\/lambda\/index\.js is missing\./);
+  t.match(markdown, /\| bus\.on \| 300 \|/);
+  t.match(markdown, /restore-phase overhead\n\nSkipped: dist\/lambda\/bin\.js is missing\./);
+});
+
+t.test('latencyCases() - every case calls each of its hooks once per emit', async (t) => {
+  for (const testCase of latencyCases(lib)) {
+    const emit = testCase.setup(5);
+    const before = hookCalls();
+    await emit();
+    t.equal(hookCalls() - before, 5, testCase.id);
+  }
+});

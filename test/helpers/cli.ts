@@ -1,0 +1,79 @@
+/**
+ * Test helper: runs a child process to completion, collecting its output, and kills it in teardown
+ * if a test ends first.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const root = fileURLToPath(new URL('../../', import.meta.url));
+/** The `snapstart` CLI's source, run through tsx. */
+export const cliMain = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+/** The lifecycle fixture entry. */
+export const lifecycleEntry = fileURLToPath(new URL('../fixtures/v8/lifecycle-entry.ts', import.meta.url));
+
+/** What a finished child did. */
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A place to register cleanup, like tap's `t.teardown`. */
+export interface Teardown {
+  teardown(fn: () => void): void;
+}
+
+/** Runs `node ...args` with extra environment variables; gives up (SIGKILL) after `timeoutMs`. */
+export function runNode(
+  t: Teardown,
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<ChildResult> {
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Runs the `snapstart` CLI from source. */
+export function runCli(t: Teardown, args: string[], env: Record<string, string> = {}): Promise<ChildResult> {
+  return runNode(t, ['--import', 'tsx', cliMain, ...args], env);
+}
+
+/** One JSON line the lifecycle fixture logs. */
+export interface Step {
+  step: string;
+  pid: number;
+  [key: string]: unknown;
+}
+
+/** The JSON lines of the fixture's stdout, ignoring any other line. */
+export function steps(stdout: string): Step[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Step);
+}

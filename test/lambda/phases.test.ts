@@ -1,0 +1,246 @@
+import t from 'tap';
+import { RuntimeApiEmulator } from '../../src/emulator/index.js';
+import { LifecycleBus, type PhaseReport, type SnapStartEvents } from '../../src/index.js';
+import {
+  afterRestoreDeadlineFromEnv,
+  createContext,
+  createReportWriter,
+  functionErrorType,
+  parseHandlerName,
+  parseReportLine,
+  RuntimeApiClient,
+  runInvocationLoop,
+  runSnapStartPhases,
+  SnapStartPhaseError,
+  toErrorBody,
+} from '../../src/lambda/index.js';
+
+async function setup(t: { teardown(fn: () => unknown): void }, options = {}) {
+  const emulator = await RuntimeApiEmulator.start({ autoRestore: true, ...options });
+  const client = new RuntimeApiClient(emulator.address);
+  t.teardown(async () => {
+    client.close();
+    await emulator.close();
+  });
+  return { emulator, client, bus: new LifecycleBus<SnapStartEvents>() };
+}
+
+t.test('runSnapStartPhases() - runs both phases around restore/next and reports them', async (t) => {
+  const { emulator, client, bus } = await setup(t);
+  const order: string[] = [];
+  bus.on('beforeSnapshot', () => void order.push('before'));
+  bus.on('afterRestore', () => void order.push(`after (${emulator.state})`));
+  const phases: PhaseReport[] = [];
+  const result = await runSnapStartPhases({ client, bus, onPhase: (report) => phases.push(report) });
+  t.same(order, ['before', 'after (restoring)']);
+  t.same(
+    phases.map((report) => report.event),
+    ['beforeSnapshot', 'afterRestore'],
+  );
+  t.equal(result.beforeSnapshot.ok, true);
+  t.equal(result.afterRestore.hooks.length, 1);
+  t.ok(result.restoreWaitMs >= 0);
+});
+
+t.test('runSnapStartPhases() - before-snapshot deadline failure posts init/error', async (t) => {
+  const { emulator, client, bus } = await setup(t);
+  bus.on('beforeSnapshot', () => new Promise((resolve) => setTimeout(resolve, 5_000).unref()), { name: 'slowFlush' });
+  const error = await runSnapStartPhases({ client, bus, beforeSnapshotDeadlineMs: 100 }).catch((e: unknown) => e);
+  t.ok(error instanceof SnapStartPhaseError);
+  t.match(error, {
+    step: 'beforeSnapshot',
+    exitCode: 64,
+    errorType: 'Runtime.BeforeSnapshotError',
+    postError: undefined,
+  });
+  t.equal((error as SnapStartPhaseError).report?.hooks[0]?.status, 'timedOut');
+  t.match(emulator.errors[0]?.body, {
+    errorType: 'LifecycleError',
+    errorMessage: /slowFlush \(still running at the phase deadline of 100 ms\)/,
+  });
+});
+
+t.test('runSnapStartPhases() - a failed restore/error post is kept on the error', async (t) => {
+  const { emulator, client, bus } = await setup(t);
+  bus.on('afterRestore', () => {
+    throw new Error('no network');
+  });
+  emulator.inject('restore/error', { kind: 'status', status: 503 });
+  const error = (await runSnapStartPhases({ client, bus }).catch((e: unknown) => e)) as SnapStartPhaseError;
+  t.match(error, { step: 'afterRestore', exitCode: 65, errorType: 'Runtime.AfterRestoreError' });
+  t.match(error.postError, { status: 503 });
+});
+
+t.test('runSnapStartPhases() - bad options are rejected, naming them', async (t) => {
+  const { client, bus } = await setup(t);
+  await t.rejects(runSnapStartPhases({} as never), /options\.client must be a RuntimeApiClient/);
+  await t.rejects(
+    runSnapStartPhases({ client, bus, afterRestoreDeadlineMs: 0 }),
+    /options\.afterRestoreDeadlineMs must be a number of ms > 0 or Infinity, got 0/,
+  );
+  await t.rejects(
+    runSnapStartPhases({ client, bus, beforeSnapshotDeadlineMs: Number.NaN }),
+    /options\.beforeSnapshotDeadlineMs .* got NaN/,
+  );
+  await t.rejects(
+    runSnapStartPhases({ client, bus, env: { SNAPSTART_AFTER_RESTORE_DEADLINE_MS: '-5' } }),
+    /SNAPSTART_AFTER_RESTORE_DEADLINE_MS must be .* got "-5"/,
+  );
+});
+
+t.test('afterRestoreDeadlineFromEnv() - default 9000, numbers, Infinity', async (t) => {
+  t.equal(afterRestoreDeadlineFromEnv({}), 9_000);
+  t.equal(afterRestoreDeadlineFromEnv({ SNAPSTART_AFTER_RESTORE_DEADLINE_MS: ' ' }), 9_000);
+  t.equal(afterRestoreDeadlineFromEnv({ SNAPSTART_AFTER_RESTORE_DEADLINE_MS: '2500' }), 2_500);
+  t.equal(afterRestoreDeadlineFromEnv({ SNAPSTART_AFTER_RESTORE_DEADLINE_MS: 'Infinity' }), Number.POSITIVE_INFINITY);
+  t.throws(() => afterRestoreDeadlineFromEnv({ SNAPSTART_AFTER_RESTORE_DEADLINE_MS: '0' }), RangeError);
+  t.equal(typeof afterRestoreDeadlineFromEnv(), 'number');
+});
+
+t.test('runSnapStartPhases() - Infinity deadline means none', async (t) => {
+  const { client, bus } = await setup(t);
+  bus.on('afterRestore', () => new Promise((resolve) => setTimeout(resolve, 50)));
+  const result = await runSnapStartPhases({ client, bus, afterRestoreDeadlineMs: Number.POSITIVE_INFINITY });
+  t.equal(result.afterRestore.ok, true);
+});
+
+t.test('parseHandlerName() - module and export paths, malformed names', async (t) => {
+  t.same(parseHandlerName('index.handler'), { modulePath: 'index', exportPath: ['handler'] });
+  t.same(parseHandlerName('src/app.handler'), { modulePath: 'src/app', exportPath: ['handler'] });
+  t.same(parseHandlerName('src/v1.2/app.handlers.main'), {
+    modulePath: 'src/v1.2/app',
+    exportPath: ['handlers', 'main'],
+  });
+  for (const bad of [undefined, '', 'index', '.handler', 'index.', 'a..b', 'dir.x/']) {
+    t.throws(
+      () => parseHandlerName(bad),
+      { errorType: 'Runtime.MalformedHandlerName', name: 'MalformedHandlerName' },
+      String(bad),
+    );
+  }
+});
+
+t.test('toErrorBody() and functionErrorType() - classes, non-errors, odd names', async (t) => {
+  t.match(toErrorBody(new RangeError('r')), { errorMessage: 'r', errorType: 'RangeError', stackTrace: [/^at /] });
+  t.same(toErrorBody({ code: 1 }), { errorMessage: '{"code":1}', errorType: 'Error', stackTrace: [] });
+  t.same(toErrorBody(undefined).errorMessage, 'undefined');
+  const circular: Record<string, unknown> = {};
+  circular.self = circular;
+  t.equal(toErrorBody(circular).errorMessage, '[object Object]');
+  const noStack = new Error('s');
+  noStack.stack = undefined;
+  t.same(toErrorBody(noStack).stackTrace, []);
+  class My2Error extends Error {
+    override name = 'my-2_error';
+  }
+  t.equal(functionErrorType(new My2Error()), 'Function.Myerror');
+  t.equal(functionErrorType('text'), 'Function.Error');
+  t.equal(functionErrorType(new TypeError('x')), 'Function.TypeError');
+});
+
+t.test('createContext() - defaults, malformed JSON headers, no deadline', async (t) => {
+  const settled: unknown[] = [];
+  const context = createContext(
+    {
+      requestId: 'r',
+      deadlineMs: undefined,
+      invokedFunctionArn: 'arn',
+      traceId: undefined,
+      clientContext: '{bad',
+      cognitoIdentity: '',
+      rawEvent: '{}',
+    },
+    {},
+    (error, value) => settled.push([error, value]),
+  );
+  t.match(context, {
+    functionName: '',
+    functionVersion: '$LATEST',
+    memoryLimitInMB: '128',
+    logGroupName: '',
+    logStreamName: '',
+    clientContext: undefined,
+    identity: undefined,
+  });
+  t.equal(context.getRemainingTimeInMillis(), Number.POSITIVE_INFINITY);
+  context.done(undefined, 1);
+  context.fail('f');
+  context.succeed(2);
+  t.same(settled, [
+    [null, 1],
+    ['f', undefined],
+    [null, 2],
+  ]);
+  const past = createContext(
+    {
+      requestId: 'r',
+      deadlineMs: Date.now() - 1_000,
+      invokedFunctionArn: '',
+      traceId: undefined,
+      clientContext: undefined,
+      cognitoIdentity: undefined,
+      rawEvent: '',
+    },
+    {},
+    () => {},
+  );
+  t.equal(past.getRemainingTimeInMillis(), 0);
+});
+
+t.test('runInvocationLoop() - in process: sync, rejecting and callback handlers; bad handler', async (t) => {
+  const { emulator, client } = await setup(t, { initType: 'on-demand' });
+  const handler = (event: { mode: string }, _context: unknown, callback: (error: unknown, value?: unknown) => void) => {
+    if (event.mode === 'reject') return Promise.reject(undefined);
+    if (event.mode === 'throw') throw null;
+    if (event.mode === 'callback-error') return callback(new SyntaxError('cb'));
+    return callback(null, event.mode);
+  };
+  const records: unknown[] = [];
+  const logs: string[] = [];
+  const loop = runInvocationLoop({
+    client,
+    handler: handler as never,
+    maxInvocations: 4,
+    onInvocation: (r) => records.push(r),
+    log: (m) => logs.push(m),
+  });
+  const results = await Promise.all(
+    ['ok', 'reject', 'throw', 'callback-error'].map((mode) => emulator.invoke({ mode })),
+  );
+  t.equal(await loop, 4);
+  t.match(results, [
+    { ok: true, body: 'ok' },
+    { ok: false, body: { errorMessage: 'Handler rejected with no reason' } },
+    { ok: false, body: { errorMessage: 'Handler threw no reason' } },
+    { ok: false, errorType: 'Function.SyntaxError' },
+  ]);
+  t.equal(records.length, 4);
+  t.equal(logs.length, 3);
+  await t.rejects(runInvocationLoop({ client, handler: 42 as never }), /options\.handler must be a function/);
+});
+
+t.test('runInvocationLoop() - rethrows when the Runtime API is gone', async (t) => {
+  const emulator = await RuntimeApiEmulator.start({ initType: 'on-demand' });
+  const client = new RuntimeApiClient(emulator.address);
+  t.teardown(() => client.close());
+  const loop = runInvocationLoop({ client, handler: async () => 1 });
+  await emulator.waitForRequest((r) => r.endpoint === 'invocation/next');
+  await emulator.close();
+  await t.rejects(loop, /invocation\/next failed/);
+});
+
+t.test('createReportWriter() and parseReportLine() - fd from env, junk lines ignored', async (t) => {
+  t.equal(createReportWriter({}), undefined);
+  t.equal(createReportWriter({ SNAPSTART_REPORT_FD: '2' }), undefined);
+  const write = createReportWriter({ SNAPSTART_REPORT_FD: '987' });
+  t.type(write, 'function');
+  t.doesNotThrow(
+    () => write?.({ type: 'init', handler: 'a.b', startedAt: 0, durationMs: 1, ok: true }),
+    'a closed fd is ignored',
+  );
+  t.equal(createReportWriter(), undefined);
+  t.equal(parseReportLine('not json'), undefined);
+  t.equal(parseReportLine('{"type":"other"}'), undefined);
+  t.equal(parseReportLine('null'), undefined);
+  t.match(parseReportLine('{"type":"init","handler":"a.b"}'), { type: 'init' });
+});

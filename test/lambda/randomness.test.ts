@@ -1,0 +1,21 @@
+import t from 'tap';
+import { RuntimeApiEmulator } from '../../src/emulator/index.js';
+import { LifecycleBus, type SnapStartEvents } from '../../src/index.js';
+import { RuntimeApiClient, runSnapStartPhases } from '../../src/lambda/index.js';
+
+// Cached random bytes are only observable across a real restore (test/v8/snapshot.test.ts proves
+// refreshRandomCaches() on real blobs); here we check *when* the Lambda bridge runs its restore step.
+t.test('runSnapStartPhases() - onRestored runs after restore/next answered, before after-restore hooks', async (t) => {
+  const emulator = await RuntimeApiEmulator.start({ autoRestore: true });
+  const client = new RuntimeApiClient(emulator.address);
+  t.teardown(async () => {
+    client.close();
+    await emulator.close();
+  });
+  const order: string[] = [];
+  const bus = new LifecycleBus<SnapStartEvents>();
+  bus.on('beforeSnapshot', () => void order.push(`beforeSnapshot (${emulator.state})`));
+  bus.on('afterRestore', () => void order.push('afterRestore'));
+  await runSnapStartPhases({ client, bus, onRestored: () => order.push(`restored (${emulator.state})`) });
+  t.same(order, ['beforeSnapshot (init)', 'restored (restoring)', 'afterRestore']);
+});
