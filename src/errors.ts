@@ -4,6 +4,7 @@
  * @module
  */
 import type { HookOutcome, PhaseReport } from './types.js';
+import { describeThrown, isError } from './util/thrown.js';
 
 /**
  * The reason a hook's `ctx.signal` aborts with, and the `error` of its `timedOut` outcome, when the
@@ -85,23 +86,12 @@ export function isFailure(outcome: HookOutcome): boolean {
 
 /** A short, one-line reason for a thrown value, as shown in error messages. */
 export function describeReason(error: unknown): string {
-  if (error instanceof HookTimeoutError) {
+  if (isError(error) && error instanceof HookTimeoutError) {
     return error.phaseDeadline
       ? `still running at the phase deadline of ${error.timeout} ms`
       : `timed out after ${error.timeout} ms`;
   }
-  if (error instanceof Error) {
-    const text = error.message || (error as { code?: string }).code || error.name;
-    return truncate(text);
-  }
-  if (typeof error === 'object' && error !== null) {
-    try {
-      return truncate(`non-Error value ${JSON.stringify(error)}`);
-    } catch {
-      return 'non-Error object';
-    }
-  }
-  return truncate(`non-Error value ${String(error)}`);
+  return describeThrown(error);
 }
 
 function describeFailure(report: PhaseReport, failed: HookOutcome[], phase: PhaseFailure): string {
@@ -116,9 +106,4 @@ function describeFailure(report: PhaseReport, failed: HookOutcome[], phase: Phas
   const skipped = report.hooks.filter((o) => o.status === 'skipped').length;
   if (skipped > 0) parts.push(`${skipped} skipped`);
   return `${report.event}: ${parts.join('; ')}`;
-}
-
-function truncate(text: string): string {
-  const line = text.split('\n', 1)[0] ?? '';
-  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }

@@ -5,6 +5,7 @@
  */
 import { describeReason } from './errors.js';
 import type { HookOutcome, PhaseReport } from './types.js';
+import { drawBar, formatMs } from './util/format.js';
 import { checkBoolean, checkFinite } from './validate.js';
 
 /** Options of {@link formatReport}. */
@@ -45,28 +46,16 @@ export function formatReport(report: PhaseReport, options: FormatOptions = {}): 
   const priorityWidth = Math.max(...report.hooks.map((hook) => `p${hook.priority}`.length), 2);
   const count = report.hooks.length;
   const lines = [
-    `${report.event} ${report.ok ? 'ok' : 'FAILED'} in ${ms(report.durationMs)} (${count} ${count === 1 ? 'hook' : 'hooks'})`,
+    `${report.event} ${report.ok ? 'ok' : 'FAILED'} in ${formatMs(report.durationMs)} (${count} ${count === 1 ? 'hook' : 'hooks'})`,
   ];
   for (const hook of report.hooks) {
     const status = hook.status.padEnd(9);
     const painted = color ? `${STATUS_COLOR[hook.status]}${status}${RESET}` : status;
-    const started = hook.status === 'skipped' ? '' : `+${ms(hook.startMs)}`;
-    const duration = hook.status === 'skipped' ? '' : ms(hook.durationMs);
-    let line = `  ${hook.name.padEnd(nameWidth)} ${`p${hook.priority}`.padEnd(priorityWidth)} ${painted} ${started.padStart(11)} ${duration.padStart(10)} |${bar(hook, total, width)}|`;
+    const started = hook.status === 'skipped' ? '' : `+${formatMs(hook.startMs)}`;
+    const duration = hook.status === 'skipped' ? '' : formatMs(hook.durationMs);
+    let line = `  ${hook.name.padEnd(nameWidth)} ${`p${hook.priority}`.padEnd(priorityWidth)} ${painted} ${started.padStart(11)} ${duration.padStart(10)} |${hook.status === 'skipped' ? ' '.repeat(width) : drawBar(hook.startMs, hook.durationMs, total, width)}|`;
     if (hook.error !== undefined) line += ` ${describeReason(hook.error)}`;
     lines.push(line);
   }
   return lines.join('\n');
-}
-
-function bar(hook: HookOutcome, total: number, width: number): string {
-  if (hook.status === 'skipped') return ' '.repeat(width);
-  const from = Math.min(width - 1, Math.floor((hook.startMs / total) * width));
-  const length = Math.max(1, Math.round((hook.durationMs / total) * width));
-  const to = Math.min(width, from + length);
-  return ' '.repeat(from) + '█'.repeat(to - from) + ' '.repeat(width - to);
-}
-
-function ms(value: number): string {
-  return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
 }

@@ -10,6 +10,8 @@
  */
 import { HookTimeoutError, LifecycleError } from './errors.js';
 import type { Hook, HookContext, HookOutcome, HookStatus, PhaseReport } from './types.js';
+import { isThenable } from './util/promise.js';
+import { MAX_TIMER_DELAY } from './util/timers.js';
 
 /** A registered hook, as the bus stores it and the scheduler reads it. */
 export interface Registration {
@@ -35,9 +37,6 @@ export interface PhaseSettings {
   readonly deadline: number | undefined;
   readonly signal: AbortSignal | undefined;
 }
-
-/** setTimeout fires at once for delays above this, so longer waits are re-armed in steps. */
-const MAX_TIMER_DELAY = 2_147_483_647;
 
 /**
  * Runs one phase of `event` over `registrations` (already in schedule order) and resolves its
@@ -457,12 +456,4 @@ class Phase {
 
 function skipped(registration: Registration): HookOutcome {
   return { name: registration.name, priority: registration.priority, status: 'skipped', startMs: -1, durationMs: 0 };
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { drawBar, formatMs as ms } from '../util/format.js';
 import type { Simulation, TimelineSpan } from './simulate.js';
 
 /** Options of {@link formatSimulation}. */
@@ -45,7 +46,7 @@ export function formatSimulation(simulation: Simulation, options: FormatSimulati
     const status = paint(span.ok, span.ok ? 'ok' : 'FAIL');
     const detail = span.detail && span.detail !== 'fulfilled' ? ` ${span.detail}` : '';
     lines.push(
-      `${label(span).padEnd(labelWidth)} ${(skipped ? '' : `+${ms(span.startMs)}`).padStart(11)} ${(skipped ? '' : ms(span.durationMs)).padStart(10)} |${bar(span, total, width)}| ${status}${detail}`,
+      `${label(span).padEnd(labelWidth)} ${(skipped ? '' : `+${ms(span.startMs)}`).padStart(11)} ${(skipped ? '' : ms(span.durationMs)).padStart(10)} |${drawBar(span.startMs, span.durationMs, total, width, span.kind === 'hook' ? '▒' : '█')}| ${status}${detail}`,
     );
   }
   if (simulation.failure !== undefined) lines.push('', `Stopped early: ${simulation.failure}`);
@@ -71,19 +72,6 @@ export function formatSimulation(simulation: Simulation, options: FormatSimulati
     for (const log of simulation.logs) lines.push(`  ${log.stream === 'stderr' ? '!' : '|'} ${log.text}`);
   }
   return lines.join('\n');
-}
-
-function bar(span: TimelineSpan, total: number, width: number): string {
-  if (span.startMs < 0) return ' '.repeat(width);
-  const from = Math.min(width - 1, Math.max(0, Math.floor((span.startMs / total) * width)));
-  const length = Math.max(1, Math.round((span.durationMs / total) * width));
-  const to = Math.min(width, from + length);
-  const fill = span.kind === 'hook' ? '▒' : '█';
-  return ' '.repeat(from) + fill.repeat(to - from) + ' '.repeat(width - to);
-}
-
-function ms(value: number): string {
-  return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
 }
 
 function clip(text: string | undefined): string {

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Context, Handler } from 'aws-lambda';
+import { isThenable } from '../util/promise.js';
 import type { NextInvocation, RuntimeApiClient } from './client.js';
 import { createContext } from './context.js';
 import { functionErrorType, RuntimeApiError, toErrorBody } from './errors.js';
@@ -196,12 +197,4 @@ function callHandler(
       settle(error ?? new Error('Handler threw no reason'));
     }
   });
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }

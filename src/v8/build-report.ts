@@ -21,11 +21,6 @@ export interface BuildReport {
   serializeStartedAt: number;
 }
 
-/** Now, in ms since the epoch, with sub-ms precision (comparable across processes). */
-export function preciseNow(): number {
-  return performance.timeOrigin + performance.now();
-}
-
 /** Writes `report` to the file named by {@link BUILD_REPORT_ENV}, if it is set. */
 export function writeBuildReport(report: BuildReport, env: NodeJS.ProcessEnv = process.env): void {
   const path = env[BUILD_REPORT_ENV];

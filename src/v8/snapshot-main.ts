@@ -9,8 +9,9 @@ import { refreshRandomCaches } from '../fresh-randomness.js';
 import { formatReport } from '../report.js';
 import { snapStartBus } from '../snapstart.js';
 import type { PhaseReport } from '../types.js';
+import { preciseNow } from '../util/timers.js';
 import { checkDuration, checkFunction, checkOptionsObject } from '../validate.js';
-import { type BuildReport, preciseNow, writeBuildReport } from './build-report.js';
+import { type BuildReport, writeBuildReport } from './build-report.js';
 import { nodeHost, type SnapshotHost } from './host.js';
 import { describeResources, OPEN_HANDLE_CURE, resourcesKeepingLoopAlive } from './open-handles.js';
 

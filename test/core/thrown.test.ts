@@ -1,0 +1,119 @@
+import t from 'tap';
+import { boundText, escapeControl, truncate } from '../../src/util/text.js';
+import { describeThrown, inspectThrown, renderValue } from '../../src/util/thrown.js';
+
+/** Hostile thrown values: none of them may make the readers throw. */
+function hostileValues(): [string, unknown][] {
+  class FieldError extends Error {
+    // An ES2022 class field: `name` becomes an own property holding undefined.
+    declare name: string;
+    constructor(message: string) {
+      super(message);
+      Object.defineProperty(this, 'name', { value: undefined, enumerable: true, writable: true });
+    }
+  }
+  const circular: Record<string, unknown> = { id: 1 };
+  circular.self = circular;
+  const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+  revoke();
+  const { proxy: revokedError, revoke: revokeError } = Proxy.revocable(new Error('x'), {});
+  revokeError();
+  const throwingMessage = new Error('hidden');
+  Object.defineProperty(throwingMessage, 'message', {
+    get() {
+      throw new Error('message getter');
+    },
+  });
+  const numericStack = Object.assign(new Error('n'), { stack: 42 });
+  const objectMessage = Object.assign(new Error(), { message: { nested: true } });
+  const throwingToString = {
+    toString() {
+      throw new Error('toString');
+    },
+    toJSON() {
+      throw new Error('toJSON');
+    },
+  };
+  const nullProto = Object.assign(Object.create(null), { a: 1 });
+  const throwingName = new Error('named');
+  Object.defineProperty(throwingName, 'name', {
+    get() {
+      throw new Error('name getter');
+    },
+  });
+  const throwingProtoTrap = new Proxy(
+    {},
+    {
+      getPrototypeOf() {
+        throw new Error('trap');
+      },
+    },
+  );
+  return [
+    ['an Error whose name a class field left undefined', new FieldError('field')],
+    ['a circular object', circular],
+    ['a revoked Proxy', revoked],
+    ['a revoked Proxy of an Error', revokedError],
+    ['a message getter that throws', throwingMessage],
+    ['a numeric stack', numericStack],
+    ['an object message', objectMessage],
+    ['toString and toJSON that throw', throwingToString],
+    ['a null-prototype object', nullProto],
+    ['a name getter that throws', throwingName],
+    ['a getPrototypeOf trap that throws', throwingProtoTrap],
+    ['an empty message with a numeric code', Object.assign(new Error(''), { code: 503 })],
+    ['a BigInt', 10n],
+    ['a Symbol', Symbol('s')],
+    ['a function', function named() {}],
+    ['undefined', undefined],
+    ['null', null],
+  ];
+}
+
+t.test('inspectThrown() - never throws and always gives strings', async (t) => {
+  for (const [label, value] of hostileValues()) {
+    const parts = inspectThrown(value);
+    t.type(parts.name, 'string', `${label}: name`);
+    t.ok(parts.name.length > 0, `${label}: name is not empty`);
+    t.type(parts.message, 'string', `${label}: message`);
+    t.ok(parts.stack === undefined || typeof parts.stack === 'string', `${label}: stack`);
+    const reason = describeThrown(value);
+    t.type(reason, 'string', `${label}: reason`);
+    t.notMatch(reason, /\n/, `${label}: reason is one line`);
+  }
+});
+
+t.test('inspectThrown() - reads what can be read', async (t) => {
+  const [[, fieldError]] = hostileValues() as [[string, unknown]];
+  t.equal(inspectThrown(fieldError).name, 'FieldError', 'class name when `name` is undefined');
+  t.equal(inspectThrown(new TypeError('t')).name, 'TypeError');
+  t.same(inspectThrown('text'), { isError: false, name: 'string', message: 'text', stack: undefined, code: undefined });
+  t.equal(inspectThrown({ a: 1 }).name, 'object');
+  t.equal(inspectThrown(null).name, 'object');
+  t.equal(inspectThrown(Object.assign(new Error(''), { code: 503 })).code, 503);
+  t.equal(describeThrown(Object.assign(new Error(''), { code: 503 })), '503', 'code when the message is empty');
+  t.equal(describeThrown(new RangeError('')), 'RangeError', 'name when message and code are empty');
+  t.equal(describeThrown({ status: 500 }), 'non-Error value {"status":500}');
+  t.equal(describeThrown(10n), 'non-Error value 10n');
+});
+
+t.test('renderValue() - JSON where possible, inspect otherwise', async (t) => {
+  t.equal(renderValue({ a: [1, 2] }), '{"a":[1,2]}');
+  t.equal(renderValue('s'), 's');
+  t.equal(renderValue(undefined), 'undefined');
+  t.match(renderValue({ big: 1n }), /big: 1n/);
+  t.equal(renderValue(Object.assign(Object.create(null), { a: 1 })), '{"a":1}');
+});
+
+t.test('escapeControl(), truncate(), boundText() - one line, bounded, surrogate pairs whole', async (t) => {
+  t.equal(escapeControl('a\nb\r\tc\u001b[31m\u2028'), 'a\\nb\\r\\tc\\u001b[31m\\u2028');
+  t.equal(truncate('abcdef', 4), 'abc…');
+  t.equal(truncate('abc', 3), 'abc');
+  const emoji = '😀'.repeat(10); // 20 UTF-16 code units
+  for (let max = 1; max <= 21; max++) {
+    const cut = truncate(emoji, max);
+    t.ok(cut.length <= max, `length ${cut.length} <= ${max}`);
+    t.notOk(/[\ud800-\udbff](?![\udc00-\udfff])/.test(cut), `no lone high surrogate at ${max}`);
+  }
+  t.equal(boundText('x'.repeat(1_000_000)).length, 200);
+});
