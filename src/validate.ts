@@ -76,3 +76,29 @@ export function checkName(name: string, value: unknown): asserts value is string
   if (typeof value !== 'string') throw new TypeError(`${name} must be a string, got ${show(value)}`);
   if (value.length === 0) throw new RangeError(`${name} must not be empty, got ${show(value)}`);
 }
+
+/** Checks an optional integer within `[min, max]` (bounds inclusive). */
+export function checkInteger(
+  name: string,
+  value: unknown,
+  min: number,
+  max: number,
+): asserts value is number | undefined {
+  if (value === undefined) return;
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${show(value)}`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${show(value)}`);
+  }
+}
+
+/** Checks an optional value that must be one of `allowed`, naming them when it is not. */
+export function checkOneOf<T extends string>(
+  name: string,
+  value: unknown,
+  allowed: readonly T[],
+): asserts value is T | undefined {
+  if (value === undefined || (allowed as readonly unknown[]).includes(value)) return;
+  const list = allowed.map((entry) => `'${entry}'`).join(', ');
+  if (typeof value !== 'string') throw new TypeError(`${name} must be one of ${list}, got ${show(value)}`);
+  throw new RangeError(`${name} must be one of ${list}, got ${show(value)}`);
+}

@@ -1,0 +1,50 @@
+/**
+ * The one owner of "which invocation is this code running for". The invocation loop enters a scope
+ * per event; logging, error reports and process-level failure handling ask here. An
+ * `AsyncLocalStorage` keeps concurrent invocations apart; code that runs outside any scope (a timer
+ * armed at init that fires mid-invocation) sees the invocation started last, as AWS's runtime does.
+ *
+ * @module
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** What is known of the invocation a piece of code runs for. */
+export interface InvocationScope {
+  /** `Lambda-Runtime-Aws-Request-Id`. */
+  readonly requestId: string;
+  /** `Lambda-Runtime-Aws-Tenant-Id`, when Lambda sent one. */
+  readonly tenantId?: string | undefined;
+  /** `Lambda-Runtime-Trace-Id`, when Lambda sent one. */
+  readonly traceId?: string | undefined;
+}
+
+const storage = new AsyncLocalStorage<InvocationScope>();
+/** Scopes entered and not yet left, in start order. */
+const open = new Set<InvocationScope>();
+
+/** Runs `fn` inside `scope`; the scope is left when the returned promise settles. */
+export async function runInInvocationScope<T>(scope: InvocationScope, fn: () => Promise<T>): Promise<T> {
+  open.add(scope);
+  try {
+    return await storage.run(scope, fn);
+  } finally {
+    open.delete(scope);
+  }
+}
+
+/**
+ * The invocation the calling code runs for: its own async context's, else the open invocation
+ * started last, else `undefined` (init, or between invocations).
+ */
+export function currentInvocation(): InvocationScope | undefined {
+  const own = storage.getStore();
+  if (own !== undefined) return own;
+  let last: InvocationScope | undefined;
+  for (const scope of open) last = scope;
+  return last;
+}
+
+/** Every invocation in flight, in start order (for reporting a process-level failure to each). */
+export function openInvocations(): readonly InvocationScope[] {
+  return [...open];
+}
