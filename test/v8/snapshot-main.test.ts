@@ -119,9 +119,10 @@ t.test(
         },
         drainTimeout: Number.POSITIVE_INFINITY,
       },
+      () => events.push('warmUp'),
     );
     await settled.promise;
-    t.same(events, ['init', 'beforeSnapshot:b', 'beforeSnapshot:a']);
+    t.same(events, ['init', 'warmUp', 'beforeSnapshot:b', 'beforeSnapshot:a'], 'the warm-up runs between them');
     t.equal(host.serializeCallbacks.length, 1);
 
     const reportPath = join(dir, 'report.json');
@@ -142,7 +143,7 @@ t.test(
 
     host.deserializeMain?.();
     await mainRan.promise;
-    t.same(events.slice(3), ['afterRestore:a', 'afterRestore:b', 'main']);
+    t.same(events.slice(4), ['afterRestore:a', 'afterRestore:b', 'main'], 'no warm-up in the restored process');
     t.same(contexts, [{ restored: true, args: ['oak', '--fast'] }], 'a restored process has no script in argv');
     t.equal(host.errors, '');
     t.equal(host.beforeExitListeners.size, 0, 'no beforeExit listener is left in the heap');
@@ -337,9 +338,10 @@ t.test('runSnapshotMain() - without a snapshot: init then main, no hooks; failur
       done.resolve();
     },
     { init: () => order.push('init') },
+    () => order.push('warmUp'),
   );
   await done.promise;
-  t.same(order, ['init', 'main restored=false args=oak --fast']);
+  t.same(order, ['init', 'main restored=false args=oak --fast'], 'no warm-up without a snapshot');
   t.equal(hooks, 0);
   t.same(host.serializeCallbacks, []);
 
