@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { snapStartBus } from '../../src/index.js';
-import type { SnapshotHost } from '../../src/v8/host.js';
+import { nodeHost, type SnapshotHost } from '../../src/v8/host.js';
 import {
   BUILD_REPORT_ENV,
   type BuildReport,
@@ -412,6 +412,21 @@ t.test('snapshotMain() - runs init then main without a snapshot, and only once p
   await done.promise;
   t.same(order, ['init', 'main false']);
   t.throws(() => snapshotMain(() => {}), { message: /snapshotMain\(\) was already called in this process/ });
+});
+
+t.test('nodeHost - reads the real process: argv, active resources, beforeExit listeners, stderr', async (t) => {
+  t.equal(nodeHost.argv(), process.argv);
+  t.same(nodeHost.isBuildingSnapshot(), false);
+  const timer = setTimeout(() => {}, 1_000);
+  t.teardown(() => clearTimeout(timer));
+  t.ok(nodeHost.activeResources().includes('Timeout'), 'a pending timer is listed');
+  const listener = (): void => {};
+  const before = process.listenerCount('beforeExit');
+  const remove = nodeHost.onBeforeExit(listener);
+  t.equal(process.listenerCount('beforeExit'), before + 1);
+  remove();
+  t.equal(process.listenerCount('beforeExit'), before, 'the remover takes it off again');
+  nodeHost.writeError('');
 });
 
 t.test('describeResources() - counts resource types', async (t) => {
