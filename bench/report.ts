@@ -218,3 +218,26 @@ export function renderMarkdown(results: BenchResults): string {
   }
   return lines.join('\n');
 }
+
+/**
+ * The `### ` section of `markdown` whose title starts with `title`, up to the next `### ` heading
+ * (without trailing blank lines); `undefined` when there is none.
+ */
+export function markdownSection(markdown: string, title: string): string | undefined {
+  const lines = markdown.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(`### ${title}`));
+  if (start === -1) return undefined;
+  let end = lines.findIndex((line, index) => index > start && line.startsWith('### '));
+  if (end === -1) end = lines.length;
+  return lines.slice(start, end).join('\n').trimEnd();
+}
+
+/**
+ * What the README shows of a run: where it was measured (the first paragraph) and the targets
+ * table; the full tables go to `bench/README.md`.
+ */
+export function readmeSummary(markdown: string): string {
+  const measured = markdown.split('\n\n', 1)[0] ?? '';
+  const targets = markdownSection(markdown, 'Targets') ?? '### Targets\n\nNot measured in this run.';
+  return `${targets}\n\n${measured}`;
+}

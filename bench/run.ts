@@ -2,10 +2,11 @@
  * Entry of `npm run bench`: hook latency against the floor and the peers, timeout precision, import
  * cost, memory per hook, and the Lambda bridge's restore overhead, all measured against the built
  * `dist/` (built first when missing or stale). Writes `latest.json`, `results.md` and `chart.svg`
- * to `bench/results/` and the benchmark section of README.md.
+ * to `bench/results/`, the full tables to `bench/README.md`, and the chart and the targets to the
+ * benchmark section of README.md.
  *
  * Options: `--quick` (a smaller run, under a minute, written to `bench/results/quick/` and not to the
- * README), `--out <dir>` (where to write results), `--only <module,...>` (latency, timeout, import,
+ * READMEs), `--out <dir>` (where to write results), `--only <module,...>` (latency, timeout, import,
  * memory, lambda), `--rerender <latest.json>` (write the outputs again from saved results).
  *
  * @module
@@ -24,7 +25,7 @@ import { runLambdaRestore } from './lambda-restore.js';
 import { measureCase, runLatency, type Sample } from './latency.js';
 import { runMemory } from './memory.js';
 import { isPlainRun, rerunPlain } from './plain.js';
-import { type BenchResults, checkTargets, type Machine, renderMarkdown } from './report.js';
+import { type BenchResults, checkTargets, type Machine, readmeSummary, renderMarkdown } from './report.js';
 import { isSkipped, type Skipped } from './stats.js';
 import { runTimeoutPrecision } from './timeout-precision.js';
 
@@ -171,7 +172,7 @@ async function measureAll(): Promise<BenchResults> {
   };
 }
 
-/** Writes latest.json, results.md, chart.svg and, for a full run, the README's benchmark section. */
+/** Writes latest.json, results.md, chart.svg and, for a full run, bench/README.md and the README's benchmark section. */
 function writeResults(results: BenchResults): void {
   const { latency, machine: info } = results;
   const markdown = renderMarkdown(results);
@@ -187,9 +188,12 @@ function writeResults(results: BenchResults): void {
     const note = `${info.cpu}, ${info.cores} cores, Node ${info.node}, ${info.date.slice(0, 10)} (${mode} run)`;
     writeFileSync(join(outDir, 'chart.svg'), renderChart(series, 'snapstart-hooks: time per hook vs N', note));
   }
-  if (writeDocs) writeReadmeSection(markdown);
+  if (writeDocs) {
+    writeReadmeSection(readmeSummary(markdown));
+    writeFormatted(join(ROOT, 'bench', 'README.md'), renderBenchReadme(markdown));
+  }
   process.stdout.write(`${markdown}\n`);
-  log(`results written to ${relative(ROOT, outDir) || '.'}${writeDocs ? ' and README.md' : ''}`);
+  log(`results written to ${relative(ROOT, outDir) || '.'}${writeDocs ? ', bench/README.md and README.md' : ''}`);
 }
 
 /** Runs {@link measureCase} for `testCase` in a fresh process (this same script, plain node). */
@@ -219,31 +223,57 @@ const README_START = '<!-- bench:start (written by npm run bench) -->';
 const README_END = '<!-- bench:end -->';
 
 /**
- * Replaces the README's benchmark section (between the bench markers) with the latest results,
- * formatted by the project's Biome so the lint stays green.
+ * Replaces the README's benchmark section (between the bench markers) with the chart and `summary`
+ * (the targets of the latest run), formatted by the project's Biome so the lint stays green.
  */
-function writeReadmeSection(markdown: string): void {
+function writeReadmeSection(summary: string): void {
   const path = join(ROOT, 'README.md');
   const readme = readFileSync(path, 'utf8');
   const start = readme.indexOf(README_START);
   const end = readme.indexOf(README_END);
   if (start < 0 || end < start) throw new Error(`README.md has no ${README_START} ... ${README_END} section`);
-  const section = `${README_START}\n${renderDocs(markdown)}\n${README_END}`;
+  const section = [
+    README_START,
+    '## Benchmarks',
+    '',
+    'Restore hooks are latency that every restored process pays, so the bus is built to cost little more',
+    'than awaiting the hooks yourself. `npm run bench` measures, side by side, the time to emit one phase',
+    'to N no-op async hooks for a plain `for…of await` loop (the floor), the bus, and emittery, hookable,',
+    'tapable and p-queue. The full tables (timeout precision, import cost, memory per hook, the Lambda',
+    "bridge's restore overhead), the method and how to run it: [bench/README.md](bench/README.md).",
+    '',
+    '![time per hook against N, log scales](bench/results/chart.svg)',
+    '',
+    summary,
+    README_END,
+  ].join('\n');
   writeFileSync(path, readme.slice(0, start) + section + readme.slice(end + README_END.length));
+  formatWithBiome(path);
+}
+
+/** Writes `text` to `path`, formatted by the project's Biome. */
+function writeFormatted(path: string, text: string): void {
+  writeFileSync(path, text);
+  formatWithBiome(path);
+}
+
+function formatWithBiome(path: string): void {
   try {
     execFileSync(join(ROOT, 'node_modules', '.bin', 'biome'), ['format', '--write', path], {
       cwd: ROOT,
       stdio: 'ignore',
     });
   } catch {
-    log('could not run biome on README.md: run npx biome check --write README.md');
+    log(`could not run biome on ${relative(ROOT, path)}: run npx biome check --write ${relative(ROOT, path)}`);
   }
 }
 
-/** The README's benchmark section: how to run, what is measured, then the latest results. */
-function renderDocs(markdown: string): string {
+/** bench/README.md: how to run, what is measured, then every table of the latest full run. */
+function renderBenchReadme(markdown: string): string {
   return [
-    '## Benchmarks',
+    '# Benchmarks',
+    '',
+    '<!-- Written by npm run bench (bench/run.ts): edit the generator, not this file. -->',
     '',
     'Restore hooks are latency that every restored process pays, so the bus is built to cost little more',
     'than awaiting the hooks yourself. `npm run bench` (mitata) measures, in one run and side by side, the',
@@ -254,13 +284,13 @@ function renderDocs(markdown: string): string {
     'bridge is built, its restore-phase overhead. It runs against the built `dist/`.',
     '',
     '```sh',
-    'npm run build && npm run bench      # full run (~5 min): writes bench/results/ and this section',
+    'npm run build && npm run bench      # full run (~5 min): writes bench/results/, this file and the README section',
     'npm run bench -- --quick            # under a minute: writes bench/results/quick/',
     'npm run bench -- --only latency     # one module: latency, timeout, import, memory, lambda',
+    'npx tsx bench/v8-restore.ts 40      # the V8 bridge: restore → main-start with and without its warm-up',
     '```',
     '',
-    '<!-- Paths are relative to the repository root: this section is merged into README.md. -->',
-    '![time per hook against N, log scales](bench/results/chart.svg)',
+    '![time per hook against N, log scales](results/chart.svg)',
     '',
     markdown,
     '',

@@ -5,10 +5,31 @@
  * @module
  */
 
-/** The cure, in one sentence, printed with every open-handle failure. */
+/** The cure for a socket, server or other handle left open, printed with every open-handle failure. */
 export const OPEN_HANDLE_CURE =
   'Close it in a beforeSnapshot hook and reopen it in afterRestore, e.g. ' +
   "snapStartBus.on('beforeSnapshot', () => socket.destroy()); snapStartBus.on('afterRestore', () => connect()).";
+
+/**
+ * The cure for a pending `setTimeout` / `setInterval` (Node names it `Timeout`). `unref()` is not one:
+ * Node 20 serializes a pending timer with the heap, and a restored process then fails to arm its own
+ * later timers (a `setTimeout` of 1 s set in `main` never fired; the process exited with code 0).
+ */
+export const TIMER_CURE =
+  "Clear it in a beforeSnapshot hook and start it again in afterRestore, e.g. snapStartBus.on('beforeSnapshot', () => clearInterval(timer)); " +
+  "snapStartBus.on('afterRestore', () => { timer = setInterval(tick, 1000); }). Do not just unref() it: the build would finish, " +
+  'but a timer still pending when the heap is serialized stays in the snapshot, and restored processes may then never run their own later timers.';
+
+/** Node's name for a pending timer in `process.getActiveResourcesInfo()`. */
+export const TIMER_RESOURCE = 'Timeout';
+
+/** The cure for what `resources` lists: the timer cure, the handle cure, or both. */
+export function cureFor(resources: readonly string[]): string {
+  const timers = resources.includes(TIMER_RESOURCE);
+  const others = resources.some((resource) => resource !== TIMER_RESOURCE);
+  if (timers && others) return `Handles: ${OPEN_HANDLE_CURE} Timers: ${TIMER_CURE}`;
+  return timers ? TIMER_CURE : OPEN_HANDLE_CURE;
+}
 
 /**
  * Counts resource types, e.g. `['TCPSocketWrap', 'Timeout', 'Timeout']` becomes

@@ -9,11 +9,13 @@ import { refreshRandomCaches } from '../fresh-randomness.js';
 import { formatReport } from '../report.js';
 import { snapStartBus } from '../snapstart.js';
 import type { PhaseReport } from '../types.js';
+import { describeThrown, inspectThrown } from '../util/thrown.js';
 import { preciseNow } from '../util/timers.js';
 import { checkDuration, checkFunction, checkOptionsObject } from '../validate.js';
 import { type BuildReport, writeBuildReport } from './build-report.js';
+import { awaitDrain } from './drain.js';
 import { nodeHost, type SnapshotHost } from './host.js';
-import { describeResources, OPEN_HANDLE_CURE, resourcesKeepingLoopAlive } from './open-handles.js';
+import { cureFor, describeResources } from './open-handles.js';
 
 /** What `main` is told about the process it runs in. */
 export interface SnapshotMainContext {
@@ -113,11 +115,20 @@ export function snapshotMain(main: SnapshotMainFunction, options: SnapshotMainOp
 /**
  * {@link snapshotMain} against an explicit {@link SnapshotHost}, without the once-per-process guard.
  *
+ * @param warmUp - run at build time between `init` and `beforeSnapshot`: the restore path's first
+ *   step, so that what it loads and allocates (Node's crypto module and its random caches) is
+ *   already in the snapshot instead of being loaded by every restored process. Replaceable so
+ *   `bench/v8-restore.ts` can measure without it.
  * @internal
  */
-export function runSnapshotMain(host: SnapshotHost, main: SnapshotMainFunction, options: SnapshotMainOptions): void {
+export function runSnapshotMain(
+  host: SnapshotHost,
+  main: SnapshotMainFunction,
+  options: SnapshotMainOptions,
+  warmUp: () => void = refreshRandomCaches,
+): void {
   checkArguments(main, options);
-  if (host.isBuildingSnapshot()) build(host, main, options);
+  if (host.isBuildingSnapshot()) build(host, main, options, warmUp);
   else void runPlain(host, main, options);
 }
 
@@ -128,13 +139,10 @@ function checkArguments(main: unknown, options: SnapshotMainOptions): void {
   checkDuration('options.drainTimeout', options.drainTimeout);
 }
 
-function build(host: SnapshotHost, main: SnapshotMainFunction, options: SnapshotMainOptions): void {
+function build(host: SnapshotHost, main: SnapshotMainFunction, options: SnapshotMainOptions, warmUp: () => void): void {
   let report: BuildReport | undefined;
-  let watchdog: NodeJS.Timeout | undefined;
   host.setDeserializeMainFunction(() => void restore(host, main));
   host.addSerializeCallback(() => {
-    // An unref()'d timer does not keep the build alive, but it must not fire in restored processes.
-    clearTimeout(watchdog);
     if (report === undefined) return;
     report.serializeStartedAt = preciseNow();
     writeBuildReport(report);
@@ -143,6 +151,9 @@ function build(host: SnapshotHost, main: SnapshotMainFunction, options: Snapshot
     const initStart = preciseNow();
     if (!(await runInit(host, options.init, ' (no snapshot was written)'))) return;
     const initMs = preciseNow() - initStart;
+    // Compiled code is not kept in the blob (Node builds it with V8's kClear), so running more of
+    // the restore path here (the afterRestore emit) measured no gain; what is loaded and allocated is kept.
+    warmUp();
     let phase: PhaseReport<'beforeSnapshot'>;
     try {
       phase = await guardPhase(host, 'beforeSnapshot', () => snapStartBus.emit('beforeSnapshot'));
@@ -153,15 +164,13 @@ function build(host: SnapshotHost, main: SnapshotMainFunction, options: Snapshot
     }
     report = { initMs, beforeSnapshot: phase, serializeStartedAt: 0 };
     const drainTimeout = options.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT;
-    if (drainTimeout === Number.POSITIVE_INFINITY) return;
     // The heap is serialized once the loop drains; if it does not, something is still open.
-    watchdog = setTimeout(() => {
-      const open = describeResources(resourcesKeepingLoopAlive(process.getActiveResourcesInfo()));
+    awaitDrain(host, drainTimeout, (open) => {
       host.writeError(
-        `${PREFIX} no snapshot was written: ${drainTimeout} ms after beforeSnapshot settled, the event loop is still kept alive by ${open}. ${OPEN_HANDLE_CURE}\n`,
+        `${PREFIX} no snapshot was written: ${drainTimeout} ms after beforeSnapshot settled, the event loop is still kept alive by ${describeResources(open)}. ${cureFor(open)}\n`,
       );
       host.exit(SnapshotExitCode.openHandles);
-    }, drainTimeout).unref();
+    });
   })();
 }
 
@@ -174,12 +183,11 @@ async function restore(host: SnapshotHost, main: SnapshotMainFunction): Promise<
     host.exit(SnapshotExitCode.afterRestoreFailed);
     return;
   }
-  await runMain(host, main, { restored: true, args: process.argv.slice(1) });
+  await runMain(host, main, { restored: true, args: host.argv().slice(1) });
 }
 
 async function runPlain(host: SnapshotHost, main: SnapshotMainFunction, options: SnapshotMainOptions): Promise<void> {
-  if (await runInit(host, options.init, ''))
-    await runMain(host, main, { restored: false, args: process.argv.slice(2) });
+  if (await runInit(host, options.init, '')) await runMain(host, main, { restored: false, args: host.argv().slice(2) });
 }
 
 /** Runs `init`; on failure reports it and exits. Resolves whether it succeeded. */
@@ -189,7 +197,7 @@ async function runInit(host: SnapshotHost, init: (() => unknown) | undefined, co
     await guardPhase(host, 'init', async () => init());
     return true;
   } catch (error) {
-    host.writeError(`${PREFIX} init failed${consequence}: ${describeThrown(error)}\n`);
+    host.writeError(`${PREFIX} init failed${consequence}: ${describeFailure(error)}\n`);
     host.exit(SnapshotExitCode.initFailed);
     return false;
   }
@@ -199,7 +207,7 @@ async function runMain(host: SnapshotHost, main: SnapshotMainFunction, context: 
   try {
     await main(context);
   } catch (error) {
-    host.writeError(`${PREFIX} main failed: ${describeThrown(error)}\n`);
+    host.writeError(`${PREFIX} main failed: ${describeFailure(error)}\n`);
     host.exit(SnapshotExitCode.mainFailed);
   }
 }
@@ -216,25 +224,27 @@ async function guardPhase<T>(host: SnapshotHost, phase: string, run: () => Promi
     );
     host.exit(SnapshotExitCode.stalled);
   };
-  process.on('beforeExit', onBeforeExit);
+  const removeListener = host.onBeforeExit(onBeforeExit);
   try {
     return await run();
   } finally {
     // Process listeners are part of the heap: a leftover one would fire in every restored process.
-    process.off('beforeExit', onBeforeExit);
+    removeListener();
   }
 }
 
 function describePhaseFailure(event: string, error: unknown, consequence: string): string {
   if (!(error instanceof LifecycleError))
-    return `${PREFIX} ${event} failed (${consequence}): ${describeThrown(error)}\n`;
-  const details = error.errors.map((cause: unknown) => indent(describeThrown(cause))).join('\n');
+    return `${PREFIX} ${event} failed (${consequence}): ${describeFailure(error)}\n`;
+  const details = error.errors.map((cause: unknown) => indent(describeFailure(cause))).join('\n');
   return `${PREFIX} ${error.message} (${consequence})\n${formatReport(error.report)}\n${details}\n`;
 }
 
-function describeThrown(error: unknown): string {
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  return `non-Error value ${String(error)}`;
+/** An Error's stack (else `Name: message`), or `non-Error value ...`: never throws, whatever was thrown. */
+function describeFailure(error: unknown): string {
+  const parts = inspectThrown(error);
+  if (!parts.isError) return describeThrown(error);
+  return parts.stack ?? `${parts.name}: ${parts.message}`;
 }
 
 function indent(text: string): string {

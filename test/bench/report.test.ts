@@ -6,7 +6,14 @@ import t from 'tap';
 import { hookCalls, latencyCases } from '../../bench/cases.js';
 import { renderChart } from '../../bench/chart.js';
 import type { LatencyResult } from '../../bench/latency.js';
-import { type BenchResults, checkTargets, formatNs, renderMarkdown } from '../../bench/report.js';
+import {
+  type BenchResults,
+  checkTargets,
+  formatNs,
+  markdownSection,
+  readmeSummary,
+  renderMarkdown,
+} from '../../bench/report.js';
 import { isSkipped, quantile, summarise } from '../../bench/stats.js';
 import * as lib from '../../src/index.js';
 
@@ -133,6 +140,46 @@ t.test('renderMarkdown() - tables for measured modules, a reason for skipped one
   t.match(markdown, /Not measured: `lambda`, dist\/lambda\/index\.js is missing\./);
   t.match(markdown, /\| bus\.on \| 300 \|/);
   t.match(markdown, /restore-phase overhead\n\nSkipped: dist\/lambda\/bin\.js is missing\./);
+});
+
+t.test('readmeSummary() - the README gets where it was measured and the targets, not the full tables', async (t) => {
+  const latency = latencyWith({ 'floor-serial': 100, 'bus-default': 150 });
+  const markdown = renderMarkdown({
+    machine: {
+      date: '2026-01-01T00:00:00.000Z',
+      mode: 'full',
+      node: '20.0.0',
+      v8: '11',
+      os: 'linux',
+      cpu: 'CPU',
+      cores: 2,
+      memoryGiB: 4,
+      loadAverage: [0, 0, 0],
+      commit: 'abc',
+      measured: 'dist/',
+      command: 'npm run bench',
+    },
+    latency,
+    targets: checkTargets(latency),
+    timeoutPrecision: { skipped: 'not selected' },
+    importCost: { skipped: 'not selected' },
+    memory: { skipped: 'not selected' },
+    lambdaRestore: { skipped: 'not selected' },
+  });
+  const summary = readmeSummary(markdown);
+  t.match(summary, /^### Targets \(N = 100/);
+  t.match(summary, /\| bus default ÷ plain serial await loop \| 1\.50× \| <= 1\.5× \| yes \|/);
+  t.match(summary, /\n\nMeasured on 2026-01-01T00:00:00\.000Z \(full run\): CPU, 2 cores/);
+  t.notMatch(summary, '### Hook latency', 'the full tables stay in bench/README.md');
+  t.notMatch(summary, '### Timeout precision');
+
+  t.equal(markdownSection('### A\n\none\n\n### B\ntwo\n', 'B'), '### B\ntwo');
+  t.equal(markdownSection('### A\n\none\n\n### B\ntwo\n', 'A'), '### A\n\none');
+  t.equal(markdownSection('### A\n', 'C'), undefined);
+  t.match(
+    readmeSummary('Measured here.\n\n### Hook latency\n'),
+    /^### Targets\n\nNot measured in this run\.\n\nMeasured here\.$/,
+  );
 });
 
 t.test('latencyCases() - every case calls each of its hooks once per emit', async (t) => {

@@ -4,16 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { snapStartBus } from '../../src/index.js';
-import type { SnapshotHost } from '../../src/v8/host.js';
+import { nodeHost, type SnapshotHost } from '../../src/v8/host.js';
 import {
   BUILD_REPORT_ENV,
   type BuildReport,
   diagnoseOpenHandle,
+  OPEN_HANDLE_CURE,
   SnapshotExitCode,
   type SnapshotMainContext,
   snapshotMain,
 } from '../../src/v8/index.js';
-import { describeResources, resourcesKeepingLoopAlive } from '../../src/v8/open-handles.js';
+import { describeResources, resourcesKeepingLoopAlive, TIMER_CURE } from '../../src/v8/open-handles.js';
 import { runSnapshotMain } from '../../src/v8/snapshot-main.js';
 
 // The bridge's decisions, driven in-process through the SnapshotHost seam: a host that records
@@ -23,15 +24,22 @@ import { runSnapshotMain } from '../../src/v8/snapshot-main.js';
 interface RecordingHost extends SnapshotHost {
   serializeCallbacks: (() => void)[];
   deserializeMain: (() => void) | undefined;
+  beforeExitListeners: Set<() => void>;
+  /** What the host reports as keeping the loop alive; by default only the drain check's own timer. */
+  resources: () => string[];
+  resourceReads: number;
   errors: string;
   exited: Promise<number>;
 }
 
-function recordingHost(building: boolean): RecordingHost {
+function recordingHost(building: boolean, argv: readonly string[] = ['/usr/bin/node', 'oak', '--fast']): RecordingHost {
   let resolveExit: (code: number) => void = () => {};
   const host: RecordingHost = {
     serializeCallbacks: [],
     deserializeMain: undefined,
+    beforeExitListeners: new Set(),
+    resources: () => ['Timeout'],
+    resourceReads: 0,
     errors: '',
     exited: new Promise((resolve) => {
       resolveExit = resolve;
@@ -40,6 +48,15 @@ function recordingHost(building: boolean): RecordingHost {
     addSerializeCallback: (callback) => host.serializeCallbacks.push(callback),
     setDeserializeMainFunction: (main) => {
       host.deserializeMain = main;
+    },
+    argv: () => argv,
+    activeResources: () => {
+      host.resourceReads++;
+      return host.resources();
+    },
+    onBeforeExit: (listener) => {
+      host.beforeExitListeners.add(listener);
+      return () => host.beforeExitListeners.delete(listener);
     },
     exit: (code) => resolveExit(code),
     writeError: (text) => {
@@ -102,9 +119,10 @@ t.test(
         },
         drainTimeout: Number.POSITIVE_INFINITY,
       },
+      () => events.push('warmUp'),
     );
     await settled.promise;
-    t.same(events, ['init', 'beforeSnapshot:b', 'beforeSnapshot:a']);
+    t.same(events, ['init', 'warmUp', 'beforeSnapshot:b', 'beforeSnapshot:a'], 'the warm-up runs between them');
     t.equal(host.serializeCallbacks.length, 1);
 
     const reportPath = join(dir, 'report.json');
@@ -125,9 +143,10 @@ t.test(
 
     host.deserializeMain?.();
     await mainRan.promise;
-    t.same(events.slice(3), ['afterRestore:a', 'afterRestore:b', 'main']);
-    t.same(contexts, [{ restored: true, args: process.argv.slice(1) }]);
+    t.same(events.slice(4), ['afterRestore:a', 'afterRestore:b', 'main'], 'no warm-up in the restored process');
+    t.same(contexts, [{ restored: true, args: ['oak', '--fast'] }], 'a restored process has no script in argv');
     t.equal(host.errors, '');
+    t.equal(host.beforeExitListeners.size, 0, 'no beforeExit listener is left in the heap');
   },
 );
 
@@ -193,27 +212,77 @@ t.test('runSnapshotMain() - build: a failing init exits 1 and emits no beforeSna
 });
 
 t.test(
-  'runSnapshotMain() - build: a handle still open after beforeSnapshot exits 66 naming it and the cure',
+  'runSnapshotMain() - build: a socket still open after beforeSnapshot exits 66 naming it and the handle cure',
   async (t) => {
     const host = recordingHost(true);
-    const handle = setInterval(() => {}, 1_000);
-    t.teardown(() => clearInterval(handle));
+    host.resources = () => ['TCPSocketWrap', 'Timeout'];
     runSnapshotMain(host, () => {}, { drainTimeout: 30 });
     t.equal(await host.exited, SnapshotExitCode.openHandles);
-    t.match(host.errors, /30 ms after beforeSnapshot settled, the event loop is still kept alive by .*Timeout/);
-    t.match(host.errors, 'Close it in a beforeSnapshot hook and reopen it in afterRestore');
+    t.match(host.errors, '30 ms after beforeSnapshot settled, the event loop is still kept alive by TCPSocketWrap. ');
+    t.match(host.errors, OPEN_HANDLE_CURE);
+    t.notMatch(host.errors, 'clearInterval');
   },
 );
 
-t.test('runSnapshotMain() - build: the drain watchdog is cleared at serialize time', async (t) => {
+t.test('runSnapshotMain() - build: a pending timer exits 66 with the timer cure, not the socket one', async (t) => {
   const host = recordingHost(true);
-  const settled = deferred();
-  hook(t, 'beforeSnapshot', () => setImmediate(settled.resolve), 'mark');
+  host.resources = () => ['Timeout', 'Timeout', 'Timeout'];
   runSnapshotMain(host, () => {}, { drainTimeout: 30 });
-  await settled.promise;
-  for (const callback of host.serializeCallbacks) callback();
+  t.equal(await host.exited, SnapshotExitCode.openHandles);
+  t.match(host.errors, 'the event loop is still kept alive by 2 × Timeout. ');
+  t.match(host.errors, TIMER_CURE);
+  t.notMatch(host.errors, 'socket.destroy()');
+
+  const both = recordingHost(true);
+  both.resources = () => ['Timeout', 'TCPServerWrap', 'Timeout'];
+  runSnapshotMain(both, () => {}, { drainTimeout: 30 });
+  t.equal(await both.exited, SnapshotExitCode.openHandles);
+  t.match(both.errors, `TCPServerWrap, Timeout. Handles: ${OPEN_HANDLE_CURE} Timers: ${TIMER_CURE}`);
+});
+
+t.test(
+  'runSnapshotMain() - build: a real pending setInterval is named as a Timeout, with the timer cure',
+  async (t) => {
+    const host = recordingHost(true);
+    host.resources = () => process.getActiveResourcesInfo();
+    const timer = setInterval(() => {}, 1_000);
+    t.teardown(() => clearInterval(timer));
+    runSnapshotMain(host, () => {}, { drainTimeout: 30 });
+    t.equal(await host.exited, SnapshotExitCode.openHandles);
+    t.match(host.errors, /still kept alive by .*Timeout/);
+    t.match(host.errors, TIMER_CURE);
+  },
+);
+
+t.test(
+  'runSnapshotMain() - build: once only its own check is left, the build stops polling and lets the loop drain',
+  async (t) => {
+    const host = recordingHost(true);
+    let closing = 3;
+    host.resources = () => (closing-- > 0 ? ['TCPSocketWrap', 'Timeout'] : ['Timeout']);
+    runSnapshotMain(host, () => {}, { drainTimeout: 5_000 });
+    while (closing >= 0) await tick();
+    const reads = host.resourceReads;
+    const exited = await Promise.race([host.exited, tick(100).then(() => 'no exit')]);
+    t.equal(exited, 'no exit');
+    t.equal(host.resourceReads, reads, 'no check after the loop was free to drain');
+    t.equal(host.errors, '');
+  },
+);
+
+t.test('runSnapshotMain() - build: drainTimeout Infinity waits as long as a handle is open', async (t) => {
+  const host = recordingHost(true);
+  let open = true;
+  host.resources = () => (open ? ['TCPSocketWrap', 'Timeout'] : ['Timeout']);
+  runSnapshotMain(host, () => {}, { drainTimeout: Number.POSITIVE_INFINITY });
   const exited = await Promise.race([host.exited, tick(100).then(() => 'no exit')]);
   t.equal(exited, 'no exit');
+  t.ok(host.resourceReads > 3, `checked ${host.resourceReads} times`);
+  open = false;
+  await tick(30);
+  const reads = host.resourceReads;
+  await tick(30);
+  t.equal(host.resourceReads, reads, 'stopped once the handle closed');
 });
 
 t.test('runSnapshotMain() - a phase still pending when the event loop drains exits 67', async (t) => {
@@ -230,8 +299,9 @@ t.test('runSnapshotMain() - a phase still pending when the event loop drains exi
   );
   runSnapshotMain(host, () => {}, {});
   await started.promise;
+  t.equal(host.beforeExitListeners.size, 1, 'the phase listens for the loop draining');
   // What Node does when nothing is left to keep the loop alive.
-  process.emit('beforeExit', 0);
+  for (const listener of host.beforeExitListeners) listener();
   t.equal(await host.exited, SnapshotExitCode.stalled);
   t.match(host.errors, 'beforeSnapshot never settled');
 });
@@ -258,19 +328,20 @@ t.test('runSnapshotMain() - without a snapshot: init then main, no hooks; failur
   let hooks = 0;
   hook(t, 'beforeSnapshot', () => hooks++, 'b');
   hook(t, 'afterRestore', () => hooks++, 'a');
-  const host = recordingHost(false);
+  const host = recordingHost(false, ['/usr/bin/node', '/app/entry.js', 'oak', '--fast']);
   const order: string[] = [];
   const done = deferred();
   runSnapshotMain(
     host,
     ({ restored, args }) => {
-      order.push(`main restored=${restored} args=${args.length === process.argv.length - 2}`);
+      order.push(`main restored=${restored} args=${args.join(' ')}`);
       done.resolve();
     },
     { init: () => order.push('init') },
+    () => order.push('warmUp'),
   );
   await done.promise;
-  t.same(order, ['init', 'main restored=false args=true']);
+  t.same(order, ['init', 'main restored=false args=oak --fast'], 'no warm-up without a snapshot');
   t.equal(hooks, 0);
   t.same(host.serializeCallbacks, []);
 
@@ -291,6 +362,31 @@ t.test('runSnapshotMain() - without a snapshot: init then main, no hooks; failur
   );
   t.equal(await stackless.exited, SnapshotExitCode.mainFailed);
   t.match(stackless.errors, 'snapstart-hooks/v8: main failed: RangeError: no stack here');
+
+  // Anything can be thrown: getters that throw, a revoked Proxy. The bridge still reports and exits.
+  const hostile = new Error('hidden');
+  Object.defineProperty(hostile, 'stack', {
+    get() {
+      throw new Error('no stack for you');
+    },
+  });
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  for (const [thrown, expected] of [
+    [hostile, 'snapstart-hooks/v8: main failed: Error: hidden'],
+    [proxy, 'snapstart-hooks/v8: main failed: non-Error value'],
+  ] as const) {
+    const host = recordingHost(false);
+    runSnapshotMain(
+      host,
+      () => {
+        throw thrown;
+      },
+      {},
+    );
+    t.equal(await host.exited, SnapshotExitCode.mainFailed);
+    t.match(host.errors, expected);
+  }
 });
 
 t.test('snapshotMain() - bad arguments throw naming them', async (t) => {
@@ -316,6 +412,21 @@ t.test('snapshotMain() - runs init then main without a snapshot, and only once p
   await done.promise;
   t.same(order, ['init', 'main false']);
   t.throws(() => snapshotMain(() => {}), { message: /snapshotMain\(\) was already called in this process/ });
+});
+
+t.test('nodeHost - reads the real process: argv, active resources, beforeExit listeners, stderr', async (t) => {
+  t.equal(nodeHost.argv(), process.argv);
+  t.same(nodeHost.isBuildingSnapshot(), false);
+  const timer = setTimeout(() => {}, 1_000);
+  t.teardown(() => clearTimeout(timer));
+  t.ok(nodeHost.activeResources().includes('Timeout'), 'a pending timer is listed');
+  const listener = (): void => {};
+  const before = process.listenerCount('beforeExit');
+  const remove = nodeHost.onBeforeExit(listener);
+  t.equal(process.listenerCount('beforeExit'), before + 1);
+  remove();
+  t.equal(process.listenerCount('beforeExit'), before, 'the remover takes it off again');
+  nodeHost.writeError('');
 });
 
 t.test('describeResources() - counts resource types', async (t) => {

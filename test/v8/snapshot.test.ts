@@ -62,6 +62,17 @@ t.test(
     t.notOk(initUuids.has(uuids[0]), 'and from the one drawn at init');
     t.equal(new Set(mains.map((main) => main.globalUuid)).size, 3, 'globalThis.crypto.randomUUID() too');
 
+    t.test('a restored process arms its own timers, also ones expiring after every timer of the build', async (t) => {
+      const run = await runNode(t, ['--snapshot-blob', blob], { V8_FIXTURE_TIMER: '1' }, 15_000);
+      t.equal(run.code, 0, run.stderr);
+      t.same(stepNames(steps(run.stdout)), [
+        'afterRestore:first-registered',
+        'afterRestore:second-registered',
+        'timer',
+        'main',
+      ]);
+    });
+
     t.test('a failing afterRestore hook exits 65 with its report, and main does not run', async (t) => {
       const run = await runNode(t, ['--snapshot-blob', blob], { V8_FIXTURE_FAIL: 'afterRestore' });
       t.equal(run.code, 65);
