@@ -20,6 +20,7 @@ export interface Command {
  * summaries, so they are imported statically.
  */
 const commands: Record<string, () => Promise<Command>> = {
+  bundle: async () => (await import('./bundle.js')).bundleCommand,
   simulate: async () => simulateCommand,
   snapshot: async () => snapshotCommand,
 };

@@ -82,17 +82,14 @@ t.test('_HANDLER wins over a different argument, with a warning naming both', as
   );
 });
 
-t.test(
-  '_HANDLER equal to the argument is no conflict: no warning',
-  async (t) => {
-    const run = await runLifecycle({
-      argv: [nodeBinary, bin, 'echo.handler'],
-      cwd: fixtures,
-      env: lambdaEnv({ _HANDLER: 'echo.handler' }),
-      events: [{ n: 3 }],
-      initType: 'on-demand',
-    });
-    t.strictSame(run.results[0]?.body, { handler: 'echo.handler', event: { n: 3 } });
-    t.notMatch(run.stderr, /warning/);
-  },
-);
+t.test('_HANDLER equal to the argument is no conflict: no warning', async (t) => {
+  const run = await runLifecycle({
+    argv: [nodeBinary, bin, 'echo.handler'],
+    cwd: fixtures,
+    env: lambdaEnv({ _HANDLER: 'echo.handler' }),
+    events: [{ n: 3 }],
+    initType: 'on-demand',
+  });
+  t.strictSame(run.results[0]?.body, { handler: 'echo.handler', event: { n: 3 } });
+  t.notMatch(run.stderr, /warning/);
+});
