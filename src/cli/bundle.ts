@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { chmod, copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeThrown } from '../util/thrown.js';
+import { describeThrown, inspectThrown } from '../util/thrown.js';
 import { parseCommandArgs, pathKind, usageError as reportUsageError } from './args.js';
 import type { Command } from './commands.js';
 
@@ -263,8 +263,7 @@ export async function loadEsbuild(specifier = 'esbuild'): Promise<EsmBundler> {
   try {
     return (await import(specifier)) as EsmBundler;
   } catch (error) {
-    const code = (error as { code?: string } | undefined)?.code;
-    const message = error instanceof Error ? error.message : '';
+    const { code, message } = inspectThrown(error);
     // tsx's loader hooks may drop the code: the message names the missing module too.
     const missing = /^Cannot find (?:package|module) /.test(message) && message.includes(`'${specifier}'`);
     if (code === 'ERR_MODULE_NOT_FOUND' || missing) {

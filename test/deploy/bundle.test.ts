@@ -105,6 +105,12 @@ t.test('esbuild missing, failing, throwing a non-Error, or warning', async (t) =
     /bundling .*bundled-app\.ts failed:\n {2}.*bundled-app\.ts:\d+: Could not resolve "greeting"/,
   );
 
+  const unlocated = await bundle(t, ['--out', out], async () => ({
+    build: () => Promise.reject({ errors: [{ text: 'Could not resolve "left-pad"', location: null }] }),
+  }));
+  t.match(unlocated.stderr, /failed:\n {2}Could not resolve "left-pad"\n/);
+  const nothing = await bundle(t, ['--out', out], async () => ({ build: () => Promise.reject(undefined) }));
+  t.match(nothing.stderr, /failed:\n {2}non-Error value undefined\n/);
   const odd = await bundle(t, ['--out', out], async () => ({ build: () => Promise.reject('out of memory') }));
   t.equal(odd.code, 1);
   t.match(odd.stderr, /failed:\n {2}non-Error value out of memory\n/);
