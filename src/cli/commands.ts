@@ -20,9 +20,9 @@ export interface Command {
  * summaries, so they are imported statically.
  */
 const commands: Record<string, () => Promise<Command>> = {
-  bundle: async () => (await import('./bundle.js')).bundleCommand,
   simulate: async () => simulateCommand,
   snapshot: async () => snapshotCommand,
+  bundle: async () => (await import('./bundle.js')).bundleCommand,
 };
 
 /** The usage text listing every subcommand. */

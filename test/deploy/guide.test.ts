@@ -76,7 +76,8 @@ t.test('the local steps run in order in a copy of the example', async (t) => {
     }
     if (block.tag !== 'local') continue;
     const run = spawnSync('sh', ['-e', '-c', block.code], { cwd: folder, env, encoding: 'utf8', timeout: 180_000 });
-    t.equal(run.status, 0, `line ${block.line}: ${block.code.trim().split('\n').join(' && ')}\n${run.stderr}`);
+    const step = `line ${block.line}: ${block.code.trim().split('\n').join(' && ')}`;
+    t.equal(run.status, 0, step, run.status === 0 ? {} : { stderr: run.stderr, stdout: run.stdout });
     output += run.stdout;
   }
 
