@@ -22,6 +22,7 @@ export interface Command {
 const commands: Record<string, () => Promise<Command>> = {
   simulate: async () => simulateCommand,
   snapshot: async () => snapshotCommand,
+  bundle: async () => (await import('./bundle.js')).bundleCommand,
 };
 
 /** The usage text listing every subcommand. */
