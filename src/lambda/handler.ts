@@ -213,8 +213,10 @@ async function load(candidate: Candidate): Promise<unknown> {
   try {
     return requireHere(file);
   } catch (error) {
-    // An ES module found where AWS would `require` it: Node 22 can require it, older versions cannot.
-    if ((error as { code?: unknown } | null)?.code === 'ERR_REQUIRE_ESM') return import(pathToFileURL(file).href);
+    // An ES module found where AWS would `require` it and `require` cannot take (older Node, or a
+    // top-level await): import it, as Node 22's `require(esm)` would have loaded it.
+    const code = codeOf(error);
+    if (code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE') return import(pathToFileURL(file).href);
     throw error;
   }
 }

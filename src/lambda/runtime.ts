@@ -171,7 +171,6 @@ function gated(client: RuntimeApiClient, gate: FailureGate): SnapStartApi {
 
 /** Serves invocations until `maxInvocations` (exit 0) or until the Runtime API goes away (exit 1). */
 async function serve(runtime: Runtime, handler: Parameters<typeof runInvocationLoop>[0]['handler']): Promise<number> {
-  runtime.stage = 'invoke';
   try {
     await runInvocationLoop({
       client: runtime.client,
@@ -180,6 +179,10 @@ async function serve(runtime: Runtime, handler: Parameters<typeof runInvocationL
       maxInvocations: runtime.options.maxInvocations,
       log: runtime.log,
       logError: runtime.logError,
+      // Until the first event arrives, a failure still belongs to init (or the restore), as in AWS's runtime.
+      onEvent: () => {
+        runtime.stage = 'invoke';
+      },
     });
     return LambdaExitCode.done;
   } catch (error) {

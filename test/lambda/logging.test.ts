@@ -256,7 +256,7 @@ t.test('_LAMBDA_TELEMETRY_LOG_FD - records framed onto the descriptor; the varia
 t.test('telemetrySink() - a busy descriptor is retried, a broken one dropped without throwing', async (t) => {
   const written: number[] = [];
   let calls = 0;
-  const flaky = ((_fd: number, buffer: Buffer, offset: number, length: number) => {
+  const flaky = ((_fd: number, _buffer: Buffer, _offset: number, length: number) => {
     calls++;
     if (calls === 1) throw Object.assign(new Error('busy'), { code: 'EAGAIN' });
     const n = Math.min(length, 10);
