@@ -6,9 +6,9 @@
  */
 import type { Handler } from 'aws-lambda';
 import { INITIALIZATION_TYPES, isInitializationType } from '../runtime-api.js';
-import { inspectThrown } from '../util/thrown.js';
+import { describeThrown, inspectThrown } from '../util/thrown.js';
 import type { RuntimeApiClient } from './client.js';
-import { RuntimeError, toErrorBody, valueText } from './errors.js';
+import { RuntimeError, toErrorBody } from './errors.js';
 import { LambdaExitCode } from './exit-codes.js';
 import { loadHandler } from './handler.js';
 import { moduleSearchPaths } from './node-path.js';
@@ -124,7 +124,7 @@ export async function reportInitError(context: InitContext, error: unknown): Pro
   try {
     await context.client.postInitError(error, toErrorBody(error).errorType);
   } catch (postError) {
-    context.log(`snapstart-runtime: could not report the init error: ${valueText(postError)}`);
+    context.log(`snapstart-runtime: could not report the init error: ${describeThrown(postError, 1_000)}`);
   }
   return LambdaExitCode.initFailed;
 }

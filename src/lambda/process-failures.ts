@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { describeThrown } from '../util/thrown.js';
 import type { RuntimeApiClient } from './client.js';
 import { RuntimeError, toErrorBody, valueText } from './errors.js';
 import { LambdaExitCode } from './exit-codes.js';
@@ -80,7 +81,7 @@ export function watchProcessFailures(options: ProcessFailureWatchOptions): Proce
     try {
       await post(client, stage(), error);
     } catch (postError) {
-      log(`snapstart-runtime: could not report it: ${valueText(postError)}`);
+      log(`snapstart-runtime: could not report it: ${describeThrown(postError, 1_000)}`);
     }
     resolveExit(code);
   };

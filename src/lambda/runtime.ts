@@ -6,9 +6,10 @@
 import type { LifecycleBus } from '../bus.js';
 import { refreshRandomCaches } from '../fresh-randomness.js';
 import type { SnapStartEvents } from '../snapstart.js';
+import { describeThrown } from '../util/thrown.js';
 import { checkBoolean, checkConcurrency, checkFunction, checkOptionsObject, show } from '../validate.js';
 import { RuntimeApiClient } from './client.js';
-import { toErrorBody, valueText } from './errors.js';
+import { toErrorBody } from './errors.js';
 import { LambdaExitCode } from './exit-codes.js';
 import { type InitConfig, type InitContext, importHandler, readConfig } from './init.js';
 import { runInvocationLoop } from './loop.js';
@@ -86,7 +87,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<number
     try {
       client = new RuntimeApiClient(endpoint);
     } catch (error) {
-      log(`snapstart-runtime: AWS_LAMBDA_RUNTIME_API is malformed: ${valueText(error)}`);
+      log(`snapstart-runtime: AWS_LAMBDA_RUNTIME_API is malformed: ${describeThrown(error, 1_000)}`);
       return LambdaExitCode.runtimeApiUnavailable;
     }
     applyAwsNodePath(env);
@@ -151,7 +152,7 @@ async function snapStartPhases(runtime: Runtime, config: InitConfig): Promise<nu
     if (!(error instanceof SnapStartPhaseError)) throw error;
     runtime.log(`snapstart-runtime: ${error.errorType}: ${error.message}`);
     if (error.postError !== undefined)
-      runtime.log(`snapstart-runtime: could not report it: ${valueText(error.postError)}`);
+      runtime.log(`snapstart-runtime: could not report it: ${describeThrown(error.postError, 1_000)}`);
     return error.exitCode;
   }
 }
@@ -186,7 +187,7 @@ async function serve(runtime: Runtime, handler: Parameters<typeof runInvocationL
     });
     return LambdaExitCode.done;
   } catch (error) {
-    runtime.log(`snapstart-runtime: stopping, the Runtime API is gone: ${valueText(error)}`);
+    runtime.log(`snapstart-runtime: stopping, the Runtime API is gone: ${describeThrown(error, 1_000)}`);
     return LambdaExitCode.runtimeApiUnavailable;
   }
 }
