@@ -5,15 +5,20 @@
  * @module
  */
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Handler } from 'aws-lambda';
 import { isError } from '../util/thrown.js';
 import { errorHeadline, HandlerLoadError, valueText } from './errors.js';
-import { moduleSearchPaths } from './node-path.js';
 
-const requireHere = createRequire(import.meta.url);
+type NodeRequire = ReturnType<typeof import('node:module').createRequire>;
+
+/** A `require` of this module's own, created on first use (`node:module` costs import time). */
+let requireHere: NodeRequire | undefined;
+async function nodeRequire(): Promise<NodeRequire> {
+  requireHere ??= (await import('node:module')).createRequire(import.meta.url);
+  return requireHere;
+}
 
 /** `_HANDLER` split into where its module is and which export to serve. */
 export interface HandlerName {
@@ -109,11 +114,13 @@ export async function loadHandler(
   options: LoadHandlerOptions = {},
 ): Promise<Handler> {
   const name = parseHandlerName(handler);
+  const require = await nodeRequire();
+  const searchPaths = options.searchPaths ?? (await import('./node-path.js')).moduleSearchPaths();
   let candidate: Candidate | undefined;
   let loaded: unknown;
   try {
-    candidate = findModule(taskRoot, name, options.searchPaths ?? moduleSearchPaths());
-    loaded = await load(candidate);
+    candidate = findModule(require, taskRoot, name, searchPaths);
+    loaded = await load(require, candidate);
   } catch (error) {
     throw await classifyLoadError(error, candidate?.loader === 'import' ? candidate.file : undefined);
   }
@@ -135,12 +142,17 @@ function exportAt(value: unknown, keys: readonly string[]): unknown {
   return current;
 }
 
-function findModule(taskRoot: string, name: HandlerName, searchPaths: readonly string[]): Candidate {
+function findModule(
+  require: NodeRequire,
+  taskRoot: string,
+  name: HandlerName,
+  searchPaths: readonly string[],
+): Candidate {
   const base = path.resolve(taskRoot, name.moduleRoot, name.moduleName);
   const root = path.isAbsolute(name.moduleRoot) ? undefined : taskRoot;
   if (existsSync(base)) {
     // A directory resolves to its package.json "main" or index.js, as `require(dir)` does.
-    return { file: statSync(base).isDirectory() ? requireHere.resolve(base) : base, loader: 'require', root };
+    return { file: statSync(base).isDirectory() ? require.resolve(base) : base, loader: 'require', root };
   }
   const typeModule = existsSync(`${base}.js`) && nearestPackageIsModule(path.dirname(base));
   const tries: [string, Loader][] = [
@@ -153,7 +165,7 @@ function findModule(taskRoot: string, name: HandlerName, searchPaths: readonly s
     if (existsSync(base + extension)) return { file: base + extension, loader, root };
   }
   for (const directory of lookupDirectories(taskRoot, name.moduleRoot, searchPaths)) {
-    const file = resolveIn(directory, name.moduleName);
+    const file = resolveIn(require, directory, name.moduleName);
     if (file !== undefined) return { file, loader: file.endsWith('.mjs') ? 'import' : 'require', root: directory };
   }
   throw Object.assign(new Error(`Cannot find module '${name.moduleName}'\nRequire stack:\n- ${fileOfThisModule()}`), {
@@ -180,9 +192,9 @@ function nodeModulesChain(directory: string): string[] {
 }
 
 /** The file `require` would load for `name` inside `directory` (file, extensions, or package), if any. */
-function resolveIn(directory: string, name: string): string | undefined {
+function resolveIn(require: NodeRequire, directory: string, name: string): string | undefined {
   try {
-    return requireHere.resolve(path.join(directory, name));
+    return require.resolve(path.join(directory, name));
   } catch {
     return undefined;
   }
@@ -207,11 +219,11 @@ function nearestPackageIsModule(directory: string): boolean {
   return false;
 }
 
-async function load(candidate: Candidate): Promise<unknown> {
+async function load(require: NodeRequire, candidate: Candidate): Promise<unknown> {
   const file = confine(candidate);
   if (candidate.loader === 'import') return import(pathToFileURL(file).href);
   try {
-    return requireHere(file);
+    return require(file);
   } catch (error) {
     // An ES module found where AWS would `require` it and `require` cannot take (older Node, or a
     // top-level await): import it, as Node 22's `require(esm)` would have loaded it.

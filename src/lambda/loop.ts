@@ -8,7 +8,6 @@ import { isThenable } from '../util/promise.js';
 import type { NextInvocation, RuntimeApiClient } from './client.js';
 import { createContext } from './context.js';
 import { functionErrorType, RuntimeApiError, toErrorBody } from './errors.js';
-import { runInInvocationScope } from './invocation-scope.js';
 
 /** The outcome of one served invocation, as passed to `onInvocation`. */
 export interface InvocationRecord {
@@ -72,6 +71,8 @@ export async function runInvocationLoop(options: InvocationLoopOptions): Promise
   const log = options.log ?? ((message: string) => console.error(message));
   const logError =
     options.logError ?? ((label: string, error: unknown) => log(`${label}\t${JSON.stringify(toErrorBody(error))}`));
+  // Loaded here, not at import: `node:async_hooks` costs import time of `snapstart-hooks/lambda`.
+  const { runInInvocationScope } = await import('./invocation-scope.js');
   let served = 0;
   while (served < maxInvocations) {
     let invocation: NextInvocation;

@@ -267,13 +267,17 @@ function postedError(event: 'beforeSnapshot' | 'afterRestore', cause: unknown): 
   const stalled = cause.report.hooks
     .filter((outcome) => outcome.error instanceof Stalled)
     .map((outcome) => outcome.name);
-  if (stalled.length > 0) {
-    const type = event === 'afterRestore' ? 'Runtime.AfterRestoreError' : 'Runtime.BeforeSnapshotError';
-    const hooks = stalled.map((name) => `"${boundText(name, 100)}"`).join(', ');
-    return new RuntimeError(
-      type,
-      `${event} ${stalled.length === 1 ? 'hook' : 'hooks'} ${hooks} can never settle: the event loop emptied while ${stalled.length === 1 ? 'it was' : 'they were'} pending, with no timer, socket or request left that could settle ${stalled.length === 1 ? 'it' : 'them'}`,
-    );
-  }
+  if (stalled.length > 0) return neverSettledError(event, stalled);
   return cause.errors.length > 0 ? cause.errors[0] : cause;
+}
+
+/** The error posted for hooks that can never settle: the phase's `Runtime.*` type, naming them. */
+export function neverSettledError(event: 'beforeSnapshot' | 'afterRestore', hooks: readonly string[]): RuntimeError {
+  const type = event === 'afterRestore' ? 'Runtime.AfterRestoreError' : 'Runtime.BeforeSnapshotError';
+  const names = hooks.map((name) => `"${boundText(name, 100)}"`).join(', ');
+  const [noun, subject, object] = hooks.length === 1 ? ['hook', 'it was', 'it'] : ['hooks', 'they were', 'them'];
+  return new RuntimeError(
+    type,
+    `${event} ${noun} ${names} can never settle: the event loop emptied while ${subject} pending, with no timer, socket or request left that could settle ${object}`,
+  );
 }

@@ -307,6 +307,20 @@ t.test('9.6 failures outside any promise at init or in a hook: posted, then 128 
   t.same(uncaught.api.sequence(), ['POST init/error'], 'no restore/next after the failure');
 });
 
+t.test(
+  '11.1 an unhandled rejection whose reason String() cannot convert: the reason is posted, exit 128 (AWS oracle)',
+  async (t) => {
+    const { api, run } = await onOracle(t, 'serve.handler');
+    const result = await api.invoke('{"rejectNullPrototype":true}');
+    t.match(JSON.parse(result.text), {
+      errorType: 'Runtime.UnhandledPromiseRejection',
+      errorMessage: '{"reason":"no prototype"}',
+    });
+    t.notOk('lambda-runtime-function-error-type' in result.headers);
+    t.equal(await within(run.exited, LONG, 'exit'), 128);
+  },
+);
+
 t.test('9.6 a rejection during the after-restore phase goes to restore/error, exit 128 (emulator)', async (t) => {
   const { emulator, run } = await onEmulator(t, 'hooks.handler', {
     taskRoot: FIXTURES,

@@ -173,4 +173,5 @@ t.test('xrayErrorCause() - the X-Ray cause AWS sends: working directory, excepti
   huge.stack = `Error: ${huge.message}\n${'    at f (/var/task/a.js:1:1)\n'.repeat(2_000)}`;
   const bounded = xrayErrorCause(huge);
   t.ok(bounded.length <= 8_192 && bounded.length > 0, `bounded to 8 KiB (${bounded.length})`);
+  t.equal(xrayErrorCause(new Error('m'), '/'.repeat(9_000)), '', 'nothing fits: no header at all');
 });

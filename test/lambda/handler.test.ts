@@ -211,6 +211,10 @@ t.test(
       'throws-string.cjs': "throw 'plain string';",
       'getter.cjs':
         "Object.defineProperty(exports, 'handler', { enumerable: true, get() { throw new RangeError('lazy'); } });",
+      'hostile-code.cjs':
+        "throw Object.defineProperty(new Error('code getter'), 'code', { get() { throw new Error('no code'); } });",
+      'hostile-syntax.cjs':
+        "const e = new SyntaxError('x'); e.stack = 'SyntaxError'; Object.defineProperty(e, 'message', { get() { throw 1; } }); throw e;",
       empty: {},
     });
     const cjs = await loadHandler(root, 'syntax.handler').catch((e: unknown) => e);
@@ -255,6 +259,15 @@ t.test(
     t.match(await loadHandler(root, 'getter.handler').catch((e: unknown) => e), {
       name: 'RangeError',
       message: 'lazy',
+    });
+    const hostileCode = await loadHandler(root, 'hostile-code.handler').catch((e: unknown) => e);
+    t.ok(
+      hostileCode instanceof Error && !(hostileCode instanceof HandlerLoadError),
+      'a throwing code getter: as thrown',
+    );
+    t.match(await loadHandler(root, 'hostile-syntax.handler').catch((e: unknown) => e), {
+      name: 'Runtime.UserCodeSyntaxError',
+      message: 'SyntaxError',
     });
   },
 );

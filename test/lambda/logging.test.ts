@@ -121,6 +121,14 @@ t.test('patchConsole() - JSON records as AWS writes them', async (t) => {
   t.same(json(), { timestamp: '2026-01-02T03:04:05.678Z', level: 'INFO' }, 'console.log() has no message');
   console.log('a\nb');
   t.notMatch(records.at(-1)?.text, /\n/, 'one line');
+  const unreadable = new Error('x');
+  Object.defineProperty(unreadable, 'message', {
+    get() {
+      throw new Error('no message');
+    },
+  });
+  console.error('failed:', unreadable);
+  t.match(json(), { level: 'ERROR', message: /^failed: / }, 'an Error whose fields cannot be read still logs');
 });
 
 t.test('patchConsole() - hostile values never make console.log throw', async (t) => {
@@ -251,6 +259,14 @@ t.test('_LAMBDA_TELEMETRY_LOG_FD - records framed onto the descriptor; the varia
         message: 'multi\nline é',
       });
   }
+});
+
+t.test('_LAMBDA_TELEMETRY_LOG_FD that is not a number: stdout, and the variable is still removed', async (t) => {
+  const env: NodeJS.ProcessEnv = { [TELEMETRY_FD_ENV]: 'abc' };
+  const patched = patchConsole({ env, console: { log() {} } as unknown as Console });
+  t.equal(patched.telemetryFd, undefined);
+  t.notOk(TELEMETRY_FD_ENV in env);
+  patched.restore();
 });
 
 t.test('telemetrySink() - a busy descriptor is retried, a broken one dropped without throwing', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { RuntimeApiEmulator } from '../../src/emulator/index.js';
-import { LifecycleBus, type PhaseReport, type SnapStartEvents } from '../../src/index.js';
+import { LifecycleBus, LifecycleError, type PhaseReport, type SnapStartEvents } from '../../src/index.js';
 import { createContext } from '../../src/lambda/context.js';
 import { functionErrorType } from '../../src/lambda/errors.js';
 import { parseHandlerName } from '../../src/lambda/handler.js';
@@ -10,7 +10,7 @@ import {
   runSnapStartPhases,
   SnapStartPhaseError,
 } from '../../src/lambda/index.js';
-import { deadlinesFromEnv } from '../../src/lambda/phases.js';
+import { deadlinesFromEnv, neverSettledError } from '../../src/lambda/phases.js';
 import { createReportWriter, parseReportLine } from '../../src/lambda/timeline.js';
 
 async function setup(t: { teardown(fn: () => unknown): void }, options = {}) {
@@ -113,6 +113,24 @@ t.test('deadlinesFromEnv() - defaults 100000 and 9000, numbers, Infinity, bad va
     /SNAPSTART_BEFORE_SNAPSHOT_DEADLINE_MS .*"soon"/,
   );
   t.equal(typeof deadlinesFromEnv().afterRestore, 'number');
+});
+
+t.test('neverSettledError() - names every hook that can never settle; a failure without hook errors', async (t) => {
+  t.match(neverSettledError('beforeSnapshot', ['drainQueue', 'flush\nLogs']), {
+    name: 'Runtime.BeforeSnapshotError',
+    message:
+      /^beforeSnapshot hooks "drainQueue", "flush\\nLogs" can never settle: .* while they were pending, .* settle them$/,
+  });
+  t.match(neverSettledError('afterRestore', ['db']), {
+    name: 'Runtime.AfterRestoreError',
+    message: /^afterRestore hook "db" can never settle: .* while it was pending, .* settle it$/,
+  });
+  // A bus whose emit rejects a LifecycleError that names no failed hook: the error itself is posted.
+  const { emulator, client } = await setup(t);
+  const report = { event: 'beforeSnapshot' as const, ok: false, startedAt: 0, durationMs: 0, hooks: [] };
+  const empty = { emit: async () => Promise.reject(new LifecycleError(report, { deadline: 5 })) };
+  await runSnapStartPhases({ client, bus: empty as never }).catch(() => {});
+  t.match(emulator.errors[0]?.body, { errorType: 'LifecycleError', errorMessage: /phase deadline of 5 ms reached/ });
 });
 
 t.test('runSnapStartPhases() - Infinity deadline means none', async (t) => {

@@ -11,6 +11,8 @@ import { main } from '../../src/cli/commands.js';
 import { RuntimeApiEmulator, simulate } from '../../src/emulator/index.js';
 import type { LifecycleBus, SnapStartEvents } from '../../src/index.js';
 import { loadHandler, RuntimeApiClient, startRuntime } from '../../src/lambda/index.js';
+import { reportInitError } from '../../src/lambda/init.js';
+import { createFailureGate } from '../../src/lambda/process-failures.js';
 import { runCli } from '../helpers/cli.js';
 import { FIXTURES, sequence, spawnRuntime, within } from '../helpers/lambda-harness.js';
 
@@ -84,6 +86,27 @@ t.test('startRuntime() - AWS_LAMBDA_RUNTIME_API missing or malformed: 1, naming 
   t.equal(await within(run.exited, LONG, 'exit'), 1);
   t.match(run.stdout(), /\tundefined\tERROR\tsnapstart-runtime: AWS_LAMBDA_RUNTIME_API is not set/);
   t.same(run.emulator.requests, [], 'nothing was sent anywhere');
+});
+
+t.test('reportInitError() - after another failure was reported first, an init error is only logged', async (t) => {
+  const gate = createFailureGate();
+  t.equal(gate.claim(), true);
+  const posted: unknown[] = [];
+  const logged: string[] = [];
+  const code = await reportInitError(
+    {
+      client: { postInitError: async (error: unknown) => void posted.push(error) },
+      env: {},
+      gate,
+      log: () => {},
+      logError: (label) => logged.push(label),
+      report: undefined,
+    },
+    new Error('second failure'),
+  );
+  t.equal(code, 129);
+  t.same(posted, [], 'one failure, one post');
+  t.same(logged, ['Uncaught Exception']);
 });
 
 t.test('startRuntime() - bad options are refused, naming them', async (t) => {
