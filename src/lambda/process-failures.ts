@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { deferred } from '../util/promise.js';
 import { describeThrown } from '../util/thrown.js';
 import type { RuntimeApiClient } from './client.js';
 import { RuntimeError, toErrorBody, valueText } from './errors.js';
@@ -71,10 +72,7 @@ export interface ProcessFailureWatch {
  */
 export function watchProcessFailures(options: ProcessFailureWatchOptions): ProcessFailureWatch {
   const { client, stage, gate, logError, log } = options;
-  let resolveExit!: (code: number) => void;
-  const exitCode = new Promise<number>((resolve) => {
-    resolveExit = resolve;
-  });
+  const exitCode = deferred<number>();
   const report = async (label: string, error: unknown, code: number): Promise<void> => {
     logError(label, error);
     if (!gate.claim()) return;
@@ -83,7 +81,7 @@ export function watchProcessFailures(options: ProcessFailureWatchOptions): Proce
     } catch (postError) {
       log(`snapstart-runtime: could not report it: ${describeThrown(postError, 1_000)}`);
     }
-    resolveExit(code);
+    exitCode.resolve(code);
   };
   const onRejection = (reason: unknown): void =>
     void report('Unhandled Promise Rejection', unhandledRejection(reason), LambdaExitCode.unhandledRejection);
@@ -92,7 +90,7 @@ export function watchProcessFailures(options: ProcessFailureWatchOptions): Proce
   process.on('unhandledRejection', onRejection);
   process.on('uncaughtException', onException);
   return {
-    exitCode,
+    exitCode: exitCode.promise,
     dispose: () => {
       process.off('unhandledRejection', onRejection);
       process.off('uncaughtException', onException);

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { deferred } from '../util/promise.js';
 
 /** A watch installed by {@link watchForStall}. */
 export interface StallWatch {
@@ -46,16 +47,13 @@ export interface StallWatchOptions {
  */
 export function watchForStall(options: StallWatchOptions = {}): StallWatch {
   const activeResources = options.activeResources ?? (() => process.getActiveResourcesInfo());
-  let resolveStalled!: () => void;
-  const stalled = new Promise<void>((resolve) => {
-    resolveStalled = resolve;
-  });
+  const stalled = deferred();
   let done = false;
   let poller: NodeJS.Timeout | undefined;
   const fire = (): void => {
     if (done) return;
     dispose();
-    resolveStalled();
+    stalled.resolve();
   };
   const onBeforeExit = (): void => {
     setImmediate(() => {
@@ -75,7 +73,7 @@ export function watchForStall(options: StallWatchOptions = {}): StallWatch {
     }, options.pollInterval ?? 100);
     poller.unref();
   }
-  return { stalled, dispose };
+  return { stalled: stalled.promise, dispose };
 }
 
 /** The resource type Node lists for a stdio stream of each kind (files are not listed). */
