@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import { type LambdaErrorBody, RuntimeApiError, toErrorBody } from './errors.js';
+import { xrayErrorCause } from './xray-cause.js';
 
 /** The API version prefix of every Runtime API path. */
 export const RUNTIME_API_VERSION = '2018-06-01';
@@ -12,8 +13,11 @@ export const RUNTIME_API_VERSION = '2018-06-01';
 /** The header that carries the `Runtime.*` / `Function.*` error type of an error post. */
 export const ERROR_TYPE_HEADER = 'lambda-runtime-function-error-type';
 
-/** The content type of error posts. */
-export const ERROR_CONTENT_TYPE = 'application/vnd.aws.lambda.error+json';
+/** The header that carries an invocation error as an X-Ray cause (JSON), as AWS's Node.js runtime sends it. */
+export const XRAY_ERROR_CAUSE_HEADER = 'lambda-runtime-function-xray-error-cause';
+
+/** The content type of error posts, as AWS's Node.js runtime sends them. */
+export const ERROR_CONTENT_TYPE = 'application/json';
 
 /** One invocation as `GET /runtime/invocation/next` delivered it. */
 export interface NextInvocation {
@@ -129,9 +133,15 @@ export class RuntimeApiClient {
     });
   }
 
-  /** `POST /runtime/invocation/{requestId}/error` with the error body of `error` and the `errorType` header. */
-  async postInvocationError(requestId: string, error: unknown, errorType: string): Promise<void> {
-    await this.#postError(`/runtime/invocation/${encodeURIComponent(requestId)}/error`, error, errorType);
+  /**
+   * `POST /runtime/invocation/{requestId}/error` with the error body of `error` and its X-Ray cause
+   * header. Like AWS's Node.js runtime, no error-type header unless `errorType` is given.
+   */
+  async postInvocationError(requestId: string, error: unknown, errorType?: string): Promise<void> {
+    const cause = xrayErrorCause(error);
+    await this.#postError(`/runtime/invocation/${encodeURIComponent(requestId)}/error`, error, errorType, {
+      ...(cause === '' ? {} : { [XRAY_ERROR_CAUSE_HEADER]: cause }),
+    });
   }
 
   /** `POST /runtime/init/error`, e.g. with `Runtime.BeforeSnapshotError` or `Runtime.ImportModuleError`. */
@@ -149,11 +159,17 @@ export class RuntimeApiClient {
     if (this.#ownsAgent) this.#agent.destroy();
   }
 
-  async #postError(path: string, error: unknown, errorType: string): Promise<void> {
+  async #postError(
+    path: string,
+    error: unknown,
+    errorType: string | undefined,
+    headers: Record<string, string> = {},
+  ): Promise<void> {
     const body: LambdaErrorBody = toErrorBody(error);
     await this.#request('POST', path, JSON.stringify(body), {
       'content-type': ERROR_CONTENT_TYPE,
-      [ERROR_TYPE_HEADER]: errorType,
+      ...(errorType === undefined ? {} : { [ERROR_TYPE_HEADER]: headerSafe(errorType) }),
+      ...headers,
     });
   }
 
@@ -193,4 +209,9 @@ export class RuntimeApiClient {
       request.end(body);
     });
   }
+}
+
+/** A header value Node will send: characters outside printable ASCII (a thrown value's `typeof` never has any, a class name may) become `?`. */
+function headerSafe(value: string): string {
+  return value.replace(/[^\x20-\x7e]/g, '?');
 }

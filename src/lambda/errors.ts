@@ -1,17 +1,23 @@
 /**
- * Errors of the Lambda bridge, and the JSON error body the Runtime API expects.
+ * Errors of the Lambda bridge, and the JSON error body the Runtime API receives.
  *
  * @module
  */
+import { inspectThrown, isError, renderValue } from '../util/thrown.js';
 
-/** The JSON body of every error post to the Runtime API (`application/vnd.aws.lambda.error+json`). */
+/**
+ * The JSON body of every error post to the Runtime API, in the shape AWS's Node.js runtime writes:
+ * `errorType` is the error's `name` (`TypeError`, `Runtime.ImportModuleError`, ...), or for a thrown
+ * value that is not an Error its `typeof` (`"string"`, `"object"`); `trace` is the stack split into
+ * lines, its first line `Name: message`.
+ */
 export interface LambdaErrorBody {
-  /** The error's message. */
-  errorMessage: string;
-  /** The error's own class name (the `Runtime.*`/`Function.*` type travels in a header). */
+  /** The error's `name`, or the `typeof` of a thrown value that is not an Error. */
   errorType: string;
-  /** The stack frames, one per entry, without the message line. */
-  stackTrace: string[];
+  /** The error's message, or the thrown value as text. */
+  errorMessage: string;
+  /** The stack, one line per entry: `["Name: message", "    at ..."]`; empty for values without one. */
+  trace: string[];
 }
 
 /** A Runtime API request that failed: a non-2xx answer, a network error, or an unreadable answer. */
@@ -56,70 +62,133 @@ export class RuntimeApiError extends Error {
 
 /** A network error's message; a nameless one (the AggregateError of a dual-stack connect) gives its code. */
 function describeCause(cause: unknown): string {
-  if (!(cause instanceof Error)) return String(cause);
-  return cause.message || String((cause as { code?: unknown }).code);
+  const parts = inspectThrown(cause);
+  return parts.isError ? parts.message || String(parts.code) : parts.message;
 }
 
-/** Thrown when `_HANDLER` cannot be loaded; `errorType` is the `Runtime.*` type to report. */
-export class HandlerLoadError extends Error {
-  /** `Runtime.ImportModuleError`, `Runtime.HandlerNotFound` or `Runtime.MalformedHandlerName`. */
+/**
+ * An error the runtime itself reports, named by its `Runtime.*` type as AWS's runtime names them:
+ * `name` and `errorType` are both e.g. `Runtime.ImportModuleError`, so the posted body keeps the prefix.
+ */
+export class RuntimeError extends Error {
+  /** The `Runtime.*` error type, e.g. `Runtime.InvalidConfiguration`. */
   readonly errorType: string;
 
   /**
-   * @param errorType - the `Runtime.*` error type.
-   * @param message - what failed, naming the handler.
+   * @param errorType - the `Runtime.*` error type; it becomes the error's `name`.
+   * @param message - what failed.
+   * @param options - the underlying `cause`, if any.
+   */
+  constructor(errorType: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.errorType = errorType;
+    // An own property, so the stack's first line already reads `Runtime.X: message`.
+    Object.defineProperty(this, 'name', { value: errorType, configurable: true, writable: true });
+    // The stack was captured under the inherited name `Error`; write its first line(s) with the real one.
+    const head = errorHeadline('Error', message);
+    const stack = this.stack;
+    if (typeof stack === 'string' && stack.startsWith(head)) {
+      this.stack = errorHeadline(errorType, message) + stack.slice(head.length);
+    }
+  }
+}
+
+/** The `Runtime.*` types of a handler that cannot be loaded, as AWS's Node.js runtime names them. */
+export type HandlerLoadErrorType =
+  | 'Runtime.ImportModuleError'
+  | 'Runtime.HandlerNotFound'
+  | 'Runtime.MalformedHandlerName'
+  | 'Runtime.UserCodeSyntaxError';
+
+/**
+ * Thrown by `loadHandler` when `_HANDLER` cannot be served: malformed, its module missing or not
+ * valid JavaScript, or no function exported under that name. Any other error the handler module
+ * throws while it loads is passed through unchanged, as AWS's runtime does.
+ */
+export class HandlerLoadError extends RuntimeError {
+  declare readonly errorType: HandlerLoadErrorType;
+
+  /**
+   * @param errorType - the `Runtime.*` type, also the error's `name`.
+   * @param message - what failed, as AWS's runtime words it.
    * @param cause - the underlying error, if any.
    */
-  constructor(errorType: string, message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = errorType.replace(/^Runtime\./, '');
-    this.errorType = errorType;
+  constructor(errorType: HandlerLoadErrorType, message: string, cause?: unknown) {
+    super(errorType, message, cause === undefined ? undefined : { cause });
   }
 }
 
 /**
- * Builds the Runtime API error body for any thrown value. For an `Error`, `errorType` is its class
- * name and `stackTrace` its stack frames; for anything else, `errorType` is `Error` and the message
- * is the value as text.
+ * Builds the Runtime API error body for any thrown value, as AWS's Node.js runtime does: an Error (or
+ * an object with string `name`, `message` and `stack`) gives its `name`, `message` and stack lines;
+ * any other value gives its `typeof` and its text (`String(value)`). The DEL character is written
+ * `%7F`, as AWS writes it. Never throws: a class field that left `name` undefined gives the class
+ * name, a throwing getter or `toString` an inspected rendering.
  *
  * @example
  * ```ts
- * toErrorBody(new TypeError('bad')); // { errorMessage: 'bad', errorType: 'TypeError', stackTrace: ['at ...'] }
+ * toErrorBody(new TypeError('bad')); // { errorType: 'TypeError', errorMessage: 'bad', trace: ['TypeError: bad', '    at ...'] }
+ * toErrorBody('plain'); // { errorType: 'string', errorMessage: 'plain', trace: [] }
  * ```
  */
 export function toErrorBody(error: unknown): LambdaErrorBody {
-  if (error instanceof Error) {
-    const errorType = error.name || error.constructor?.name || 'Error';
-    const frames = (error.stack ?? '')
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line.startsWith('at '));
-    return { errorMessage: error.message, errorType, stackTrace: frames };
+  const parts = isError(error) ? inspectThrown(error) : errorLikeParts(error);
+  if (parts !== undefined) {
+    const { name, message, stack } = parts;
+    const lines = stack === undefined ? [errorHeadline(name, message)] : stack.split('\n');
+    return { errorType: escapeDel(name), errorMessage: escapeDel(message), trace: lines.map(escapeDel) };
   }
-  return { errorMessage: describeValue(error), errorType: 'Error', stackTrace: [] };
+  return { errorType: typeof error, errorMessage: escapeDel(valueText(error)), trace: [] };
+}
+
+/** `Name: message`, as `Error.prototype.toString` writes it (the stack's first line). */
+export function errorHeadline(name: string, message: string): string {
+  if (message === '') return name;
+  if (name === '') return message;
+  return `${name}: ${message}`;
 }
 
 /**
- * The `Lambda-Runtime-Function-Error-Type` header for an invocation error: `Function.` followed by
- * the error's class name reduced to letters (the Runtime API accepts `(Runtime|Function)\.[A-Z][a-zA-Z]+`).
- *
- * @example
- * ```ts
- * functionErrorType(new TypeError('x')); // 'Function.TypeError'
- * ```
+ * A thrown value as `String(value)` writes it (an Error as `Name: message`, a plain object as
+ * `[object Object]`, as AWS's runtime reports them), without ever throwing: a value whose conversion
+ * throws, or that has no `toString` (a null-prototype object), is rendered by inspection instead.
+ */
+export function valueText(value: unknown): string {
+  if (isError(value)) {
+    const { name, message } = inspectThrown(value);
+    return errorHeadline(name, message);
+  }
+  try {
+    return String(value);
+  } catch {
+    // a null-prototype object, a throwing toString or Symbol.toPrimitive, a revoked Proxy
+    return renderValue(value);
+  }
+}
+
+/**
+ * The `Lambda-Runtime-Function-Error-Type` header of an invocation error: `Function.` followed by the
+ * error's class name reduced to letters (the emulator accepts `(Runtime|Function)\.[A-Z][a-zA-Z]+`).
  */
 export function functionErrorType(error: unknown): string {
-  const name = error instanceof Error ? error.name : '';
+  const name = isError(error) ? inspectThrown(error).name : '';
   const letters = name.replace(/[^a-zA-Z]/g, '');
   const type = letters ? letters.charAt(0).toUpperCase() + letters.slice(1) : 'Error';
   return `Function.${type}`;
 }
 
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return value;
+/** AWS's duck test for an error: `name`, `message` and `stack` all non-empty strings; their values, if so. */
+function errorLikeParts(value: unknown): { name: string; message: string; stack: string } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
   try {
-    return JSON.stringify(value) ?? String(value);
+    const { name, message, stack } = value as Record<string, unknown>;
+    if (typeof name !== 'string' || typeof message !== 'string' || typeof stack !== 'string') return undefined;
+    return name !== '' && message !== '' && stack !== '' ? { name, message, stack } : undefined;
   } catch {
-    return String(value);
+    return undefined;
   }
+}
+
+function escapeDel(text: string): string {
+  return text.includes('\x7F') ? text.replaceAll('\x7F', '%7F') : text;
 }

@@ -1,52 +1,31 @@
 /**
- * `snapstart-hooks/lambda`: the AWS Lambda Runtime API bridge and a complete Node.js custom runtime.
+ * `snapstart-hooks/lambda`: the AWS Lambda Runtime API bridge and `snapstart-runtime`, a Node.js
+ * custom runtime that behaves as AWS's managed Node.js runtime does and adds SnapStart hooks.
+ * Reference: docs/lambda-api.md.
  *
  * @packageDocumentation
  */
+export { type NextInvocation, RuntimeApiClient, type RuntimeApiClientOptions } from './client.js';
 export {
-  ERROR_CONTENT_TYPE,
-  ERROR_TYPE_HEADER,
-  type NextInvocation,
-  RUNTIME_API_VERSION,
-  RuntimeApiClient,
-  type RuntimeApiClientOptions,
-} from './client.js';
-export { createContext } from './context.js';
-export {
-  functionErrorType,
   HandlerLoadError,
+  type HandlerLoadErrorType,
   type LambdaErrorBody,
   RuntimeApiError,
   toErrorBody,
 } from './errors.js';
-export { HANDLER_EXTENSIONS, type HandlerName, loadHandler, parseHandlerName } from './handler.js';
+export { LambdaExitCode, type LambdaExitCodeValue } from './exit-codes.js';
+export { type LoadHandlerOptions, loadHandler } from './handler.js';
 export { type InvocationLoopOptions, type InvocationRecord, runInvocationLoop } from './loop.js';
 export {
   AFTER_RESTORE_DEADLINE_ENV,
-  AFTER_RESTORE_EXIT_CODE,
-  afterRestoreDeadlineFromEnv,
-  BEFORE_SNAPSHOT_EXIT_CODE,
-  DEFAULT_AFTER_RESTORE_DEADLINE_MS,
-  LAMBDA_AFTER_RESTORE_LIMIT_MS,
+  BEFORE_SNAPSHOT_DEADLINE_ENV,
+  DEFAULT_AFTER_RESTORE_DEADLINE,
+  DEFAULT_BEFORE_SNAPSHOT_DEADLINE,
   runSnapStartPhases,
+  type SnapStartApi,
   SnapStartPhaseError,
   type SnapStartPhasesOptions,
   type SnapStartPhasesResult,
   type SnapStartStep,
 } from './phases.js';
-export {
-  type ProcessFailureWatch,
-  UNCAUGHT_EXCEPTION_EXIT_CODE,
-  UNHANDLED_REJECTION_EXIT_CODE,
-  watchProcessFailures,
-} from './process-failures.js';
-export { INITIALIZATION_TYPES, type RuntimeOptions, startRuntime } from './runtime.js';
-export {
-  createReportWriter,
-  parseReportLine,
-  REPORT_FD_ENV,
-  type ReportedHookOutcome,
-  type ReportedPhase,
-  type RuntimeReportEntry,
-  toReportedPhase,
-} from './timeline.js';
+export { type RuntimeOptions, startRuntime } from './runtime.js';

@@ -37,6 +37,8 @@ export interface InvocationLoopOptions {
   onInvocation?: (record: InvocationRecord) => void;
   /** Where runtime diagnostics go. Default: `console.error`. */
   log?: (message: string) => void;
+  /** Logs a failed invocation as AWS's runtime does (`Invoke Error` and the error). Default: a line through `log`. */
+  logError?: (label: string, error: unknown) => void;
 }
 
 /**
@@ -67,6 +69,10 @@ export async function runInvocationLoop(options: InvocationLoopOptions): Promise
   if (typeof handler !== 'function')
     throw new TypeError('runInvocationLoop(options): options.handler must be a function');
   const log = options.log ?? ((message: string) => console.error(message));
+  const logError =
+    options.logError ?? ((label: string, error: unknown) => log(`${label}\t${JSON.stringify(toErrorBody(error))}`));
+  // Loaded here, not at import: `node:async_hooks` costs import time of `snapstart-hooks/lambda`.
+  const { runInInvocationScope } = await import('./invocation-scope.js');
   let served = 0;
   while (served < maxInvocations) {
     let invocation: NextInvocation;
@@ -83,7 +89,8 @@ export async function runInvocationLoop(options: InvocationLoopOptions): Promise
     served++;
     onEvent?.(invocation);
     const started = performance.now();
-    const record = await serve(client, handler, invocation, env, log);
+    const scope = { requestId: invocation.requestId, traceId: invocation.traceId };
+    const record = await runInInvocationScope(scope, () => serve(client, handler, invocation, env, log, logError));
     onInvocation?.({ requestId: invocation.requestId, ...record, durationMs: performance.now() - started });
   }
   return served;
@@ -95,6 +102,7 @@ async function serve(
   invocation: NextInvocation,
   env: NodeJS.ProcessEnv,
   log: (message: string) => void,
+  logError: (label: string, error: unknown) => void,
 ): Promise<{ ok: boolean; errorType?: string }> {
   const { requestId } = invocation;
   if (invocation.traceId === undefined) delete process.env._X_AMZN_TRACE_ID;
@@ -126,8 +134,9 @@ async function serve(
       await client.postInvocationResponse(requestId, body as string);
       return { ok: true };
     }
-    log(`${requestId}\tERROR\tInvoke Error\t${JSON.stringify(toErrorBody(failure.error))}`);
-    await client.postInvocationError(requestId, failure.error, failure.errorType);
+    logError('Invoke Error', failure.error);
+    // Like AWS's Node.js runtime: the body says what failed, no error-type header.
+    await client.postInvocationError(requestId, failure.error);
     return { ok: false, errorType: failure.errorType };
   } catch (error) {
     // The API answered but refused (e.g. 413 for a too large response): report and serve the next event.

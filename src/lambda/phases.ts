@@ -3,43 +3,55 @@
  *
  * @module
  */
-
 import type { LifecycleBus } from '../bus.js';
 import { LifecycleError } from '../errors.js';
 import { refreshRandomCaches } from '../fresh-randomness.js';
 import { type SnapStartEvents, snapStartBus } from '../snapstart.js';
 import type { PhaseReport } from '../types.js';
+import { boundText } from '../util/text.js';
+import { describeThrown } from '../util/thrown.js';
+import { checkDuration, checkFunction, checkOptionsObject, show } from '../validate.js';
 import type { RuntimeApiClient } from './client.js';
+import { RuntimeError } from './errors.js';
+import { LambdaExitCode } from './exit-codes.js';
+import { watchForStall } from './stall.js';
 
-/** Lambda fails a restore whose after-restore work takes longer than this (ms). */
-export const LAMBDA_AFTER_RESTORE_LIMIT_MS = 10_000;
+/** The default deadline of the after-restore phase, in ms: under Lambda's 10 s, so a slow hook is named. */
+export const DEFAULT_AFTER_RESTORE_DEADLINE = 9_000;
 
-/** The default deadline of the after-restore phase (ms): under Lambda's 10 s, so a slow hook is named. */
-export const DEFAULT_AFTER_RESTORE_DEADLINE_MS = 9_000;
+/**
+ * The default deadline of the before-snapshot phase, in ms. SnapStart gives init (import plus
+ * before-snapshot hooks) the longer of 130 s and the function timeout; 100 s leaves the import 30 s of
+ * the shortest budget, so a hook stuck on a live socket is named instead of Lambda's anonymous timeout.
+ */
+export const DEFAULT_BEFORE_SNAPSHOT_DEADLINE = 100_000;
 
 /** The environment variable that sets the after-restore deadline in ms (`Infinity` for none). */
 export const AFTER_RESTORE_DEADLINE_ENV = 'SNAPSTART_AFTER_RESTORE_DEADLINE_MS';
 
-/** The exit code a runtime uses after a before-snapshot failure, as AWS's runtimes do. */
-export const BEFORE_SNAPSHOT_EXIT_CODE = 64;
+/** The environment variable that sets the before-snapshot deadline in ms (`Infinity` for none). */
+export const BEFORE_SNAPSHOT_DEADLINE_ENV = 'SNAPSTART_BEFORE_SNAPSHOT_DEADLINE_MS';
 
-/** The exit code a runtime uses after an after-restore failure, as AWS's runtimes do. */
-export const AFTER_RESTORE_EXIT_CODE = 65;
+/** What the phases need of the Runtime API ({@link RuntimeApiClient} has it). */
+export type SnapStartApi = Pick<RuntimeApiClient, 'restoreNext' | 'postInitError' | 'postRestoreError'>;
 
 /** Options of {@link runSnapStartPhases}. */
 export interface SnapStartPhasesOptions {
   /** The Runtime API client. */
-  client: RuntimeApiClient;
+  client: SnapStartApi;
   /** The bus whose `beforeSnapshot` and `afterRestore` hooks run. Default: `snapStartBus`. */
   bus?: LifecycleBus<SnapStartEvents>;
   /**
-   * Deadline of the after-restore phase in ms (> 0, `Infinity` for none). Default: the
-   * `SNAPSTART_AFTER_RESTORE_DEADLINE_MS` environment variable, else 9000.
+   * Deadline of the before-snapshot phase in ms (> 0, `Infinity` for none). Default:
+   * `SNAPSTART_BEFORE_SNAPSHOT_DEADLINE_MS`, else 100 000.
    */
-  afterRestoreDeadlineMs?: number;
-  /** Deadline of the before-snapshot phase in ms. Default: none (Lambda's init limit applies). */
-  beforeSnapshotDeadlineMs?: number;
-  /** Where `SNAPSTART_AFTER_RESTORE_DEADLINE_MS` is read. Default: `process.env`. */
+  beforeSnapshotDeadline?: number;
+  /**
+   * Deadline of the after-restore phase in ms (> 0, `Infinity` for none). Default:
+   * `SNAPSTART_AFTER_RESTORE_DEADLINE_MS`, else 9000.
+   */
+  afterRestoreDeadline?: number;
+  /** Where the deadline variables are read. Default: `process.env`. */
   env?: NodeJS.ProcessEnv;
   /** Called with the report of each phase that ran, whether it succeeded or failed. */
   onPhase?: (report: PhaseReport) => void;
@@ -78,63 +90,77 @@ export class SnapStartPhaseError extends Error {
   readonly exitCode: number;
   /** The report of the failed phase (`undefined` when `restore/next` failed). */
   readonly report: PhaseReport | undefined;
+  /**
+   * The error posted: the first failed hook's own error, a `Runtime.*` error naming the hooks that can
+   * never settle, or the `restore/next` failure.
+   */
+  readonly posted: unknown;
   /** Why the error post failed, or `undefined` when it was accepted. */
   readonly postError: unknown;
 
   /**
    * @param step - the failed step.
    * @param cause - the failure (a `LifecycleError` or the `restore/next` error).
+   * @param posted - the error that was posted for it.
    * @param postError - the error of the error post, if it failed.
    */
-  constructor(step: SnapStartStep, cause: unknown, postError?: unknown) {
+  constructor(step: SnapStartStep, cause: unknown, posted: unknown = cause, postError?: unknown) {
     const before = step !== 'afterRestore';
-    super(`${step} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`${step} failed: ${cause instanceof LifecycleError ? cause.message : describeThrown(cause)}`, { cause });
     this.name = 'SnapStartPhaseError';
     this.step = step;
     this.errorType = before ? 'Runtime.BeforeSnapshotError' : 'Runtime.AfterRestoreError';
-    this.exitCode = before ? BEFORE_SNAPSHOT_EXIT_CODE : AFTER_RESTORE_EXIT_CODE;
+    this.exitCode = before ? LambdaExitCode.beforeSnapshotFailed : LambdaExitCode.afterRestoreFailed;
     this.report = cause instanceof LifecycleError ? cause.report : undefined;
+    this.posted = posted;
     this.postError = postError;
   }
 }
 
 /**
- * Reads the after-restore deadline from `SNAPSTART_AFTER_RESTORE_DEADLINE_MS`: unset or empty gives
- * 9000, `Infinity` gives no deadline, anything else must be a number > 0.
+ * Reads the phase deadlines from `SNAPSTART_BEFORE_SNAPSHOT_DEADLINE_MS` and
+ * `SNAPSTART_AFTER_RESTORE_DEADLINE_MS`: unset or empty gives the default, `Infinity` no deadline,
+ * anything else must be a number > 0.
  *
  * @throws RangeError naming the variable and its bad value.
- *
- * @example
- * ```ts
- * afterRestoreDeadlineFromEnv({ SNAPSTART_AFTER_RESTORE_DEADLINE_MS: '5000' }); // 5000
- * ```
  */
-export function afterRestoreDeadlineFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[AFTER_RESTORE_DEADLINE_ENV];
-  if (raw === undefined || raw.trim() === '') return DEFAULT_AFTER_RESTORE_DEADLINE_MS;
+export function deadlinesFromEnv(env: NodeJS.ProcessEnv = process.env): {
+  beforeSnapshot: number;
+  afterRestore: number;
+} {
+  return {
+    beforeSnapshot: deadlineFromEnv(env, BEFORE_SNAPSHOT_DEADLINE_ENV, DEFAULT_BEFORE_SNAPSHOT_DEADLINE),
+    afterRestore: deadlineFromEnv(env, AFTER_RESTORE_DEADLINE_ENV, DEFAULT_AFTER_RESTORE_DEADLINE),
+  };
+}
+
+function deadlineFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
-  if (!(value > 0)) {
-    throw new RangeError(
-      `${AFTER_RESTORE_DEADLINE_ENV} must be a number of ms > 0 or Infinity, got ${JSON.stringify(raw)}`,
-    );
-  }
+  if (!(value > 0)) throw new RangeError(`${name} must be a number of ms > 0 or Infinity, got ${show(raw)}`);
   return value;
 }
 
 /**
  * Runs the SnapStart lifecycle against the Runtime API, as AWS's runtimes do:
  * before-snapshot hooks (newest first) → `GET /runtime/restore/next` (blocks across the snapshot) →
- * after-restore hooks (oldest first) within a deadline under Lambda's 10 s limit.
+ * after-restore hooks (oldest first), each phase within its deadline.
  *
- * A failed hook, a hook still running at a deadline, or a failed `restore/next` is posted to
- * `/runtime/init/error` (`Runtime.BeforeSnapshotError`) or `/runtime/restore/error`
- * (`Runtime.AfterRestoreError`) with the body `{ errorMessage, errorType, stackTrace }`; for a
- * `LifecycleError` the message names every failed hook and why. Then the promise rejects with a
- * {@link SnapStartPhaseError} whose `exitCode` (64 or 65) the runtime should exit with.
+ * A failed hook, a hook still running at the deadline, a hook that can never settle (the event loop
+ * has nothing left that could settle it), or a failed `restore/next` is posted to `/runtime/init/error`
+ * with the header `Runtime.BeforeSnapshotError`, or to `/runtime/restore/error` with
+ * `Runtime.AfterRestoreError`. The body is the failing hook's own error (`errorType` its class,
+ * `trace` its stack); for hooks that can never settle, a `Runtime.*` error naming them. Then the promise
+ * rejects with a {@link SnapStartPhaseError} whose `exitCode` (64 or 65) the runtime should exit with.
+ *
+ * @throws TypeError or RangeError (synchronously, as a rejection) for bad options.
  *
  * @example
- * ```ts
- * const client = new RuntimeApiClient(process.env.AWS_LAMBDA_RUNTIME_API!);
+ * ```ts no-run
+ * import { RuntimeApiClient, runSnapStartPhases, SnapStartPhaseError } from 'snapstart-hooks/lambda';
+ *
+ * const client = new RuntimeApiClient(process.env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001');
  * try {
  *   await runSnapStartPhases({ client });
  * } catch (error) {
@@ -144,33 +170,42 @@ export function afterRestoreDeadlineFromEnv(env: NodeJS.ProcessEnv = process.env
  * ```
  */
 export async function runSnapStartPhases(options: SnapStartPhasesOptions): Promise<SnapStartPhasesResult> {
-  if (typeof options !== 'object' || options === null || typeof options.client?.restoreNext !== 'function') {
-    throw new TypeError('runSnapStartPhases(options): options.client must be a RuntimeApiClient');
+  checkOptionsObject('runSnapStartPhases(options)', options);
+  const client = options?.client;
+  if (typeof client?.restoreNext !== 'function' || typeof client.postInitError !== 'function') {
+    throw new TypeError(`runSnapStartPhases(options): options.client must be a RuntimeApiClient, got ${show(client)}`);
   }
-  const { client, bus = snapStartBus, onPhase } = options;
-  const afterRestoreDeadline = options.afterRestoreDeadlineMs ?? afterRestoreDeadlineFromEnv(options.env);
-  const beforeSnapshotDeadline = options.beforeSnapshotDeadlineMs;
-  checkDeadline('options.afterRestoreDeadlineMs', afterRestoreDeadline);
-  if (beforeSnapshotDeadline !== undefined) checkDeadline('options.beforeSnapshotDeadlineMs', beforeSnapshotDeadline);
+  const { bus = snapStartBus, onPhase, onRestored = refreshRandomCaches, env } = options;
+  if (typeof bus?.emit !== 'function') throw new TypeError(`options.bus must be a LifecycleBus, got ${show(bus)}`);
+  if (onPhase !== undefined) checkFunction('options.onPhase', onPhase);
+  checkFunction('options.onRestored', onRestored);
+  checkDuration('options.beforeSnapshotDeadline', options.beforeSnapshotDeadline);
+  checkDuration('options.afterRestoreDeadline', options.afterRestoreDeadline);
+  const fromEnv =
+    options.beforeSnapshotDeadline === undefined || options.afterRestoreDeadline === undefined
+      ? deadlinesFromEnv(env)
+      : undefined;
+  const beforeSnapshotDeadline = options.beforeSnapshotDeadline ?? (fromEnv?.beforeSnapshot as number);
+  const afterRestoreDeadline = options.afterRestoreDeadline ?? (fromEnv?.afterRestore as number);
 
-  const fail = async (step: SnapStartStep, cause: unknown): Promise<never> => {
+  const fail = async (step: SnapStartStep, cause: unknown, posted: unknown): Promise<never> => {
     if (cause instanceof LifecycleError) onPhase?.(cause.report);
-    const error = new SnapStartPhaseError(step, cause);
+    const errorType = step === 'afterRestore' ? 'Runtime.AfterRestoreError' : 'Runtime.BeforeSnapshotError';
     let postError: unknown;
     try {
-      if (step === 'afterRestore') await client.postRestoreError(cause, error.errorType);
-      else await client.postInitError(cause, error.errorType);
+      if (step === 'afterRestore') await client.postRestoreError(posted, errorType);
+      else await client.postInitError(posted, errorType);
     } catch (failure) {
       postError = failure;
     }
-    throw postError === undefined ? error : new SnapStartPhaseError(step, cause, postError);
+    throw new SnapStartPhaseError(step, cause, posted, postError);
   };
 
   let beforeSnapshot: PhaseReport<'beforeSnapshot'>;
   try {
-    beforeSnapshot = await bus.emit('beforeSnapshot', undefined, deadlineOption(beforeSnapshotDeadline));
+    beforeSnapshot = await emitWatched(bus, 'beforeSnapshot', beforeSnapshotDeadline);
   } catch (cause) {
-    return fail('beforeSnapshot', cause);
+    return fail('beforeSnapshot', cause, postedError('beforeSnapshot', cause));
   }
   onPhase?.(beforeSnapshot);
 
@@ -178,27 +213,71 @@ export async function runSnapStartPhases(options: SnapStartPhasesOptions): Promi
   try {
     await client.restoreNext();
   } catch (cause) {
-    return fail('restoreNext', cause);
+    return fail('restoreNext', cause, cause);
   }
   const restoreWaitMs = performance.now() - waitStart;
-  (options.onRestored ?? refreshRandomCaches)();
+  onRestored();
 
   let afterRestore: PhaseReport<'afterRestore'>;
   try {
-    afterRestore = await bus.emit('afterRestore', undefined, deadlineOption(afterRestoreDeadline));
+    afterRestore = await emitWatched(bus, 'afterRestore', afterRestoreDeadline);
   } catch (cause) {
-    return fail('afterRestore', cause);
+    return fail('afterRestore', cause, postedError('afterRestore', cause));
   }
   onPhase?.(afterRestore);
   return { beforeSnapshot, afterRestore, restoreWaitMs };
 }
 
-function deadlineOption(deadline: number | undefined): { deadline?: number } {
-  return deadline === undefined || deadline === Number.POSITIVE_INFINITY ? {} : { deadline };
+/** The reason a phase is aborted with when it can never settle; replaced by a message naming its hooks. */
+class Stalled extends Error {}
+
+/**
+ * Emits `event` within `deadline`, and aborts it when it stalls: its running hooks can never settle
+ * (see `watchForStall`). The aborted hooks are then `rejected` with a `Stalled` reason.
+ */
+async function emitWatched<E extends keyof SnapStartEvents & string>(
+  bus: LifecycleBus<SnapStartEvents>,
+  event: E,
+  deadline: number,
+): Promise<PhaseReport<E>> {
+  const finite = deadline !== Number.POSITIVE_INFINITY;
+  const controller = new AbortController();
+  const watch = watchForStall({ deadlineTimer: finite });
+  void watch.stalled.then(() =>
+    controller.abort(
+      new Stalled('the event loop emptied while this hook was pending: nothing is left that could settle it'),
+    ),
+  );
+  try {
+    return (await bus.emit(event, undefined, {
+      ...(finite ? { deadline } : {}),
+      signal: controller.signal,
+    })) as PhaseReport<E>;
+  } finally {
+    watch.dispose();
+  }
 }
 
-function checkDeadline(name: string, value: unknown): void {
-  if (typeof value !== 'number' || !(value > 0)) {
-    throw new RangeError(`${name} must be a number of ms > 0 or Infinity, got ${String(value)}`);
-  }
+/**
+ * The error posted for a failed phase: the first failed hook's own error (so the body carries its
+ * class and stack); for a stalled phase, a `Runtime.*` error naming the hooks that can never settle.
+ */
+function postedError(event: 'beforeSnapshot' | 'afterRestore', cause: unknown): unknown {
+  if (!(cause instanceof LifecycleError)) return cause;
+  const stalled = cause.report.hooks
+    .filter((outcome) => outcome.error instanceof Stalled)
+    .map((outcome) => outcome.name);
+  if (stalled.length > 0) return neverSettledError(event, stalled);
+  return cause.errors.length > 0 ? cause.errors[0] : cause;
+}
+
+/** The error posted for hooks that can never settle: the phase's `Runtime.*` type, naming them. */
+export function neverSettledError(event: 'beforeSnapshot' | 'afterRestore', hooks: readonly string[]): RuntimeError {
+  const type = event === 'afterRestore' ? 'Runtime.AfterRestoreError' : 'Runtime.BeforeSnapshotError';
+  const names = hooks.map((name) => `"${boundText(name, 100)}"`).join(', ');
+  const [noun, subject, object] = hooks.length === 1 ? ['hook', 'it was', 'it'] : ['hooks', 'they were', 'them'];
+  return new RuntimeError(
+    type,
+    `${event} ${noun} ${names} can never settle: the event loop emptied while ${subject} pending, with no timer, socket or request left that could settle ${object}`,
+  );
 }

@@ -1,71 +1,118 @@
 /**
- * What the runtime does when the function's code fails outside the handler's own promise: an
- * unhandled rejection or an uncaught exception (a throw in a timer, a rejected promise nobody awaits).
+ * What the runtime does when the function's code fails outside any promise the runtime awaits: an
+ * unhandled rejection or an uncaught exception (a throw in a timer, a rejected promise nobody awaits),
+ * at init, in a SnapStart hook or during an invocation.
  *
  * @module
  */
+import { deferred } from '../util/promise.js';
+import { describeThrown } from '../util/thrown.js';
 import type { RuntimeApiClient } from './client.js';
+import { RuntimeError, toErrorBody, valueText } from './errors.js';
+import { LambdaExitCode } from './exit-codes.js';
+import { openInvocations } from './invocation-scope.js';
 
-/** The exit code after an unhandled promise rejection, as AWS's Node.js runtime uses. */
-export const UNHANDLED_REJECTION_EXIT_CODE = 128;
+/** Which Runtime API endpoint a failure belongs to at the moment it happens. */
+export type FailureStage = 'init' | 'afterRestore' | 'invoke';
 
-/** The exit code after an uncaught exception, as AWS's Node.js runtime uses. */
-export const UNCAUGHT_EXCEPTION_EXIT_CODE = 129;
+/** The one claim on reporting a fatal failure: whoever claims first posts, later failures are only logged. */
+export interface FailureGate {
+  /** `true` for the first caller only. */
+  claim(): boolean;
+}
+
+/** Creates a {@link FailureGate}. */
+export function createFailureGate(): FailureGate {
+  let claimed = false;
+  return {
+    claim: () => {
+      if (claimed) return false;
+      claimed = true;
+      return true;
+    },
+  };
+}
+
+/** Options of {@link watchProcessFailures}. */
+export interface ProcessFailureWatchOptions {
+  /** Where failures are posted. Use a client of its own: the runtime's may be blocked in a long poll. */
+  client: Pick<RuntimeApiClient, 'postInitError' | 'postRestoreError' | 'postInvocationError'>;
+  /** The stage the runtime is in. */
+  stage: () => FailureStage;
+  /** Shared with the runtime's own error reports, so one failure is posted once. */
+  gate: FailureGate;
+  /** Logs a failure as AWS's runtime does (`Uncaught Exception`, `Unhandled Promise Rejection`). */
+  logError: (label: string, error: unknown) => void;
+  /** Where other diagnostics go. */
+  log: (message: string) => void;
+}
 
 /** A watch installed by {@link watchProcessFailures}. */
 export interface ProcessFailureWatch {
-  /** Resolves the exit code once a failure was reported; never settles otherwise. */
+  /** Resolves the exit code once a failure was reported (128 or 129); never settles otherwise. */
   readonly exitCode: Promise<number>;
   /** Removes the process listeners. */
   dispose(): void;
 }
 
 /**
- * Listens for `unhandledRejection` and `uncaughtException` on `process`. The first one is logged and,
- * when an invocation is in flight (`inFlight()` returns its request id), posted as that invocation's
- * error (`Runtime.UnhandledPromiseRejection` or `Runtime.UncaughtException`) so the caller sees the real
- * cause; then `exitCode` resolves 128 or 129: the process state can no longer be trusted. Later
- * failures, while the first is being reported, are only logged.
+ * Listens for `unhandledRejection` and `uncaughtException` on `process`, as AWS's Node.js runtime does:
+ * the failure is logged, then posted where it belongs (`/runtime/init/error` during init and the
+ * before-snapshot phase, `/runtime/restore/error` during the after-restore phase, the error of every
+ * invocation in flight while serving), and `exitCode` resolves: 128 after a rejection, 129 after an
+ * exception, whether or not the post went through. A rejection is posted as
+ * `Runtime.UnhandledPromiseRejection` whose message is the reason as text; an exception as itself.
+ * An init or restore post carries the body's `errorType` as its error-type header, as AWS's does.
  *
  * @example
- * ```ts
- * const watch = watchProcessFailures(client, () => current, console.error);
+ * ```ts no-run
+ * const watch = watchProcessFailures({ client, stage: () => 'init', gate, logError, log });
  * process.exit(await Promise.race([serve(), watch.exitCode]));
  * ```
  */
-export function watchProcessFailures(
-  client: RuntimeApiClient,
-  inFlight: () => string | undefined,
-  log: (message: string) => void,
-): ProcessFailureWatch {
-  let resolveExit: (code: number) => void = () => {};
-  const exitCode = new Promise<number>((resolve) => {
-    resolveExit = resolve;
-  });
-  let failed = false;
-  const onFailure = (errorType: string, code: number) => async (reason: unknown) => {
-    log(`snapstart-runtime: ${errorType}: ${String(reason instanceof Error ? reason.stack : reason)}`);
-    if (failed) return;
-    failed = true;
-    const requestId = inFlight();
-    if (requestId !== undefined) {
-      try {
-        await client.postInvocationError(requestId, reason, errorType);
-      } catch (postError) {
-        log(`snapstart-runtime: could not report it: ${(postError as Error).message}`);
-      }
+export function watchProcessFailures(options: ProcessFailureWatchOptions): ProcessFailureWatch {
+  const { client, stage, gate, logError, log } = options;
+  const exitCode = deferred<number>();
+  const report = async (label: string, error: unknown, code: number): Promise<void> => {
+    logError(label, error);
+    if (!gate.claim()) return;
+    try {
+      await post(client, stage(), error);
+    } catch (postError) {
+      log(`snapstart-runtime: could not report it: ${describeThrown(postError, 1_000)}`);
     }
-    resolveExit(code);
+    exitCode.resolve(code);
   };
-  const onRejection = onFailure('Runtime.UnhandledPromiseRejection', UNHANDLED_REJECTION_EXIT_CODE);
-  const onException = onFailure('Runtime.UncaughtException', UNCAUGHT_EXCEPTION_EXIT_CODE);
+  const onRejection = (reason: unknown): void =>
+    void report('Unhandled Promise Rejection', unhandledRejection(reason), LambdaExitCode.unhandledRejection);
+  const onException = (error: unknown): void =>
+    void report('Uncaught Exception', error, LambdaExitCode.uncaughtException);
   process.on('unhandledRejection', onRejection);
   process.on('uncaughtException', onException);
   return {
-    exitCode,
+    exitCode: exitCode.promise,
     dispose: () => {
       process.off('unhandledRejection', onRejection);
       process.off('uncaughtException', onException);
     },
   };
+}
+
+async function post(client: ProcessFailureWatchOptions['client'], stage: FailureStage, error: unknown): Promise<void> {
+  if (stage === 'invoke') {
+    await Promise.all(openInvocations().map((scope) => client.postInvocationError(scope.requestId, error)));
+    return;
+  }
+  const { errorType } = toErrorBody(error);
+  if (stage === 'afterRestore') await client.postRestoreError(error, errorType);
+  else await client.postInitError(error, errorType);
+}
+
+/**
+ * The error AWS's runtime reports for an unhandled rejection: `Runtime.UnhandledPromiseRejection`,
+ * its message the reason as text (`Error: boom` for an Error), the reason kept as `reason`.
+ */
+export function unhandledRejection(reason: unknown): RuntimeError & { reason: unknown } {
+  const message = reason === undefined ? '' : valueText(reason);
+  return Object.assign(new RuntimeError('Runtime.UnhandledPromiseRejection', message), { reason });
 }

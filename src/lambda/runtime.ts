@@ -1,17 +1,11 @@
 /**
- * The custom runtime as a whole: environment → handler import → SnapStart phases → invocation loop.
+ * The custom runtime as a whole: load → SnapStart phases → serve (see `lifecycle.ts`).
  *
  * @module
  */
 import type { LifecycleBus } from '../bus.js';
 import type { SnapStartEvents } from '../snapstart.js';
-import { RuntimeApiClient } from './client.js';
-import type { HandlerLoadError } from './errors.js';
-import { loadHandler } from './handler.js';
-import { runInvocationLoop } from './loop.js';
-import { afterRestoreDeadlineFromEnv, runSnapStartPhases, SnapStartPhaseError } from './phases.js';
-import { watchProcessFailures } from './process-failures.js';
-import { createReportWriter, toReportedPhase } from './timeline.js';
+import { checkBoolean, checkConcurrency, checkFunction, checkOptionsObject, show } from '../validate.js';
 
 /** Options of {@link startRuntime}. */
 export interface RuntimeOptions {
@@ -19,154 +13,56 @@ export interface RuntimeOptions {
   env?: NodeJS.ProcessEnv;
   /** The SnapStart bus. Default: `snapStartBus`. */
   bus?: LifecycleBus<SnapStartEvents>;
-  /** Stop after this many invocations. Default: serve forever. */
+  /** Stop after this many invocations (an integer >= 1, or `Infinity`). Default: serve forever. */
   maxInvocations?: number;
-  /** Where runtime diagnostics go. Default: `console.error`. */
+  /** Where the runtime's own diagnostics go. Default: `console.error` (the patched console). */
   log?: (message: string) => void;
+  /**
+   * Whether to patch `console` as AWS's Node.js runtime does (records with timestamp, request id and
+   * level; `AWS_LAMBDA_LOG_FORMAT`, `AWS_LAMBDA_LOG_LEVEL`, `_LAMBDA_TELEMETRY_LOG_FD`). The original
+   * methods are put back when `startRuntime` resolves. Default: `true`.
+   */
+  patchConsole?: boolean;
 }
 
 /**
- * Runs a Lambda custom runtime in this process, as the `snapstart-runtime` bin does:
+ * Runs a Lambda custom runtime in this process, as the `snapstart-runtime` bin does, behaving as AWS's
+ * managed Node.js runtime does wherever a function can observe it:
  *
- * 1. reads `AWS_LAMBDA_RUNTIME_API`, `LAMBDA_TASK_ROOT` (default: the working directory) and `_HANDLER`;
- * 2. imports the handler (its top level registers hooks); a failure is posted to `/runtime/init/error`
- *    (`Runtime.ImportModuleError`, `Runtime.HandlerNotFound`, `Runtime.MalformedHandlerName`) → exit code 1;
- * 3. when `AWS_LAMBDA_INITIALIZATION_TYPE` is `snap-start`, runs {@link runSnapStartPhases} → exit code
- *    64 or 65 on failure, after the error post (an unknown value is served as `on-demand`, with a warning);
- * 4. serves invocations ({@link runInvocationLoop}) until the Runtime API goes away (exit code 1).
+ * 1. patches `console` (see {@link RuntimeOptions.patchConsole}); reads `AWS_LAMBDA_RUNTIME_API`;
+ *    sets AWS's default `NODE_PATH` (layers under `/opt/nodejs`) when none is set;
+ * 2. **load**: imports `_HANDLER` from `LAMBDA_TASK_ROOT`; a failure is posted to `/runtime/init/error`
+ *    → exit 129 (`LambdaExitCode.initFailed`);
+ * 3. **SnapStart phases**, when `AWS_LAMBDA_INITIALIZATION_TYPE` is `snap-start`: before-snapshot
+ *    hooks, `restore/next`, after-restore hooks → exit 64 or 65 on failure, after the error post;
+ * 4. **serve**: invocations until the Runtime API goes away (exit 1).
  *
- * While it runs, an unhandled rejection or uncaught exception of the function's code is posted as the
- * error of the invocation in flight, then the runtime stops with 128 or 129 (see `watchProcessFailures`).
+ * Throughout, an unhandled rejection or uncaught exception of the function's code is posted where it
+ * belongs (init, restore, or each invocation in flight), then the runtime stops: 128 or 129.
  *
- * @returns the exit code: it resolves only when the runtime must stop.
+ * @returns the exit code (`LambdaExitCode`); it resolves only when the runtime must stop.
  *
  * @example
- * ```ts
+ * ```ts no-run
+ * import { startRuntime } from 'snapstart-hooks/lambda';
+ *
  * process.exit(await startRuntime());
  * ```
  */
 export async function startRuntime(options: RuntimeOptions = {}): Promise<number> {
-  const env = options.env ?? process.env;
-  const log = options.log ?? ((message: string) => console.error(message));
-  const endpoint = env.AWS_LAMBDA_RUNTIME_API;
-  if (!endpoint) {
-    log('snapstart-runtime: AWS_LAMBDA_RUNTIME_API is not set; run me as a Lambda custom runtime bootstrap');
-    return 1;
-  }
-  let client: RuntimeApiClient;
-  try {
-    client = new RuntimeApiClient(endpoint);
-  } catch (error) {
-    log(`snapstart-runtime: AWS_LAMBDA_RUNTIME_API is malformed: ${(error as Error).message}`);
-    return 1;
-  }
-  let inFlight: string | undefined;
-  const failures = watchProcessFailures(client, () => inFlight, log);
-  try {
-    const track = { onEvent: (id: string | undefined) => (inFlight = id) };
-    return await Promise.race([run(client, env, log, options, track), failures.exitCode]);
-  } finally {
-    failures.dispose();
-    client.close();
-  }
+  checkOptions(options);
+  // The runtime itself loads here, not at import: `import 'snapstart-hooks/lambda'` must stay cheap.
+  const { runRuntime } = await import('./lifecycle.js');
+  return runRuntime(options);
 }
 
-async function run(
-  client: RuntimeApiClient,
-  env: NodeJS.ProcessEnv,
-  log: (message: string) => void,
-  options: RuntimeOptions,
-  track: { onEvent: (requestId: string | undefined) => void },
-): Promise<number> {
-  const report = createReportWriter(env);
-  const snapStart = isSnapStart(env.AWS_LAMBDA_INITIALIZATION_TYPE, log);
-  const initError = async (error: unknown, errorType: string): Promise<number> => {
-    // Both callers pass Errors: the RangeError of the deadline check, or loadHandler's HandlerLoadError.
-    log(`snapstart-runtime: ${errorType}: ${(error as Error).message}`);
-    try {
-      await client.postInitError(error, errorType);
-    } catch (postError) {
-      log(`snapstart-runtime: could not report the init error: ${(postError as Error).message}`);
-    }
-    return 1;
-  };
-
-  let afterRestoreDeadlineMs: number | undefined;
-  if (snapStart) {
-    try {
-      afterRestoreDeadlineMs = afterRestoreDeadlineFromEnv(env);
-    } catch (error) {
-      return initError(error, 'Runtime.InvalidConfiguration');
-    }
+function checkOptions(options: RuntimeOptions): void {
+  checkOptionsObject('startRuntime(options)', options);
+  checkOptionsObject('options.env', options.env);
+  if (options.log !== undefined) checkFunction('options.log', options.log);
+  checkConcurrency('options.maxInvocations', options.maxInvocations);
+  checkBoolean('options.patchConsole', options.patchConsole);
+  if (options.bus !== undefined && typeof options.bus?.emit !== 'function') {
+    throw new TypeError(`options.bus must be a LifecycleBus, got ${show(options.bus)}`);
   }
-
-  const handlerName = env._HANDLER ?? '';
-  const startedAt = Date.now();
-  const importStart = performance.now();
-  let handler: Awaited<ReturnType<typeof loadHandler>>;
-  try {
-    handler = await loadHandler(env.LAMBDA_TASK_ROOT || process.cwd(), handlerName);
-  } catch (error) {
-    const errorType = (error as HandlerLoadError).errorType; // loadHandler throws nothing else
-    report?.({
-      type: 'init',
-      handler: handlerName,
-      startedAt,
-      durationMs: performance.now() - importStart,
-      ok: false,
-      errorType,
-    });
-    return initError(error, errorType);
-  }
-  report?.({ type: 'init', handler: handlerName, startedAt, durationMs: performance.now() - importStart, ok: true });
-
-  if (snapStart) {
-    try {
-      await runSnapStartPhases({
-        client,
-        bus: options.bus,
-        afterRestoreDeadlineMs,
-        onPhase: (phase) => report?.({ type: 'phase', report: toReportedPhase(phase) }),
-      });
-    } catch (error) {
-      if (!(error instanceof SnapStartPhaseError)) throw error;
-      log(`snapstart-runtime: ${error.errorType}: ${error.message}`);
-      if (error.postError !== undefined)
-        log(`snapstart-runtime: could not report it: ${(error.postError as Error).message}`);
-      return error.exitCode;
-    }
-  }
-
-  try {
-    await runInvocationLoop({
-      client,
-      handler,
-      env,
-      maxInvocations: options.maxInvocations,
-      log,
-      onEvent: (invocation) => track.onEvent(invocation.requestId),
-      onInvocation: () => track.onEvent(undefined),
-    });
-    return 0;
-  } catch (error) {
-    log(`snapstart-runtime: stopping, the Runtime API is gone: ${(error as Error).message}`);
-    return 1;
-  }
-}
-
-/** The `AWS_LAMBDA_INITIALIZATION_TYPE` values Lambda documents. */
-export const INITIALIZATION_TYPES = ['on-demand', 'provisioned-concurrency', 'snap-start'] as const;
-
-/**
- * Whether to run the SnapStart phases. Only `snap-start` does. An unknown value is served as
- * `on-demand` (no hooks, no `restore/next`) with a warning naming it: Lambda has added init types
- * before, and a runtime that refused a new one would fail every cold start of the function.
- */
-function isSnapStart(value: string | undefined, log: (message: string) => void): boolean {
-  if (value !== undefined && value !== '' && !(INITIALIZATION_TYPES as readonly string[]).includes(value)) {
-    log(
-      `snapstart-runtime: warning: unknown AWS_LAMBDA_INITIALIZATION_TYPE ${JSON.stringify(value)} (expected ${INITIALIZATION_TYPES.join(', ')}); serving it as on-demand: no SnapStart hooks run`,
-    );
-  }
-  return value === 'snap-start';
 }

@@ -38,7 +38,16 @@ export async function spawnRuntime(t: Teardown, options: SpawnOptions): Promise<
   const emulator = await RuntimeApiEmulator.start(emulatorOptions);
   const child = spawn(process.execPath, [...nodeArgs, RUNTIME_BIN], {
     cwd: path.dirname(RUNTIME_BIN),
-    env: { ...process.env, ...emulator.runtimeEnv(), LAMBDA_TASK_ROOT: taskRoot, _HANDLER: handler, ...env },
+    // Without NODE_OPTIONS: the test runner's loaders (tsx, process tracking) would double each child's
+    // start-up; c8's coverage still reaches the child through NODE_V8_COVERAGE.
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      ...emulator.runtimeEnv(),
+      LAMBDA_TASK_ROOT: taskRoot,
+      _HANDLER: handler,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -1,19 +1,17 @@
 import t from 'tap';
 import { RuntimeApiEmulator } from '../../src/emulator/index.js';
-import { LifecycleBus, type PhaseReport, type SnapStartEvents } from '../../src/index.js';
+import { LifecycleBus, LifecycleError, type PhaseReport, type SnapStartEvents } from '../../src/index.js';
+import { createContext } from '../../src/lambda/context.js';
+import { functionErrorType } from '../../src/lambda/errors.js';
+import { parseHandlerName } from '../../src/lambda/handler.js';
 import {
-  afterRestoreDeadlineFromEnv,
-  createContext,
-  createReportWriter,
-  functionErrorType,
-  parseHandlerName,
-  parseReportLine,
   RuntimeApiClient,
   runInvocationLoop,
   runSnapStartPhases,
   SnapStartPhaseError,
-  toErrorBody,
 } from '../../src/lambda/index.js';
+import { deadlinesFromEnv, neverSettledError } from '../../src/lambda/phases.js';
+import { createReportWriter, parseReportLine } from '../../src/lambda/timeline.js';
 
 async function setup(t: { teardown(fn: () => unknown): void }, options = {}) {
   const emulator = await RuntimeApiEmulator.start({ autoRestore: true, ...options });
@@ -45,7 +43,7 @@ t.test('runSnapStartPhases() - runs both phases around restore/next and reports 
 t.test('runSnapStartPhases() - before-snapshot deadline failure posts init/error', async (t) => {
   const { emulator, client, bus } = await setup(t);
   bus.on('beforeSnapshot', () => new Promise((resolve) => setTimeout(resolve, 5_000).unref()), { name: 'slowFlush' });
-  const error = await runSnapStartPhases({ client, bus, beforeSnapshotDeadlineMs: 100 }).catch((e: unknown) => e);
+  const error = await runSnapStartPhases({ client, bus, beforeSnapshotDeadline: 100 }).catch((e: unknown) => e);
   t.ok(error instanceof SnapStartPhaseError);
   t.match(error, {
     step: 'beforeSnapshot',
@@ -55,9 +53,10 @@ t.test('runSnapStartPhases() - before-snapshot deadline failure posts init/error
   });
   t.equal((error as SnapStartPhaseError).report?.hooks[0]?.status, 'timedOut');
   t.match(emulator.errors[0]?.body, {
-    errorType: 'LifecycleError',
-    errorMessage: /slowFlush \(still running at the phase deadline of 100 ms\)/,
+    errorType: 'HookTimeoutError',
+    errorMessage: 'Hook "slowFlush" was still running at the phase deadline of 100 ms',
   });
+  t.match((error as SnapStartPhaseError).message, /slowFlush \(still running at the phase deadline of 100 ms\)/);
 });
 
 t.test('runSnapStartPhases() - a failed restore/error post is kept on the error', async (t) => {
@@ -73,69 +72,82 @@ t.test('runSnapStartPhases() - a failed restore/error post is kept on the error'
 
 t.test('runSnapStartPhases() - bad options are rejected, naming them', async (t) => {
   const { client, bus } = await setup(t);
-  await t.rejects(runSnapStartPhases({} as never), /options\.client must be a RuntimeApiClient/);
+  await t.rejects(runSnapStartPhases({} as never), /options\.client must be a RuntimeApiClient, got undefined/);
+  await t.rejects(runSnapStartPhases(null as never), { name: 'TypeError' });
+  await t.rejects(runSnapStartPhases({ client, bus: {} as never }), /options\.bus must be a LifecycleBus/);
+  await t.rejects(runSnapStartPhases({ client, onPhase: 1 as never }), /options\.onPhase must be a function/);
+  await t.rejects(runSnapStartPhases({ client, bus, afterRestoreDeadline: 0 }), {
+    name: 'RangeError',
+    message: 'options.afterRestoreDeadline must be greater than 0 ms, got 0',
+  });
   await t.rejects(
-    runSnapStartPhases({ client, bus, afterRestoreDeadlineMs: 0 }),
-    /options\.afterRestoreDeadlineMs must be a number of ms > 0 or Infinity, got 0/,
+    runSnapStartPhases({ client, bus, beforeSnapshotDeadline: Number.NaN }),
+    /options\.beforeSnapshotDeadline .* got NaN/,
   );
-  await t.rejects(
-    runSnapStartPhases({ client, bus, beforeSnapshotDeadlineMs: Number.NaN }),
-    /options\.beforeSnapshotDeadlineMs .* got NaN/,
-  );
+  await t.rejects(runSnapStartPhases({ client, bus, beforeSnapshotDeadline: '5' as never }), { name: 'TypeError' });
   await t.rejects(
     runSnapStartPhases({ client, bus, env: { SNAPSTART_AFTER_RESTORE_DEADLINE_MS: '-5' } }),
     /SNAPSTART_AFTER_RESTORE_DEADLINE_MS must be .* got "-5"/,
   );
 });
 
-t.test('afterRestoreDeadlineFromEnv() - default 9000, numbers, Infinity', async (t) => {
-  t.equal(afterRestoreDeadlineFromEnv({}), 9_000);
-  t.equal(afterRestoreDeadlineFromEnv({ SNAPSTART_AFTER_RESTORE_DEADLINE_MS: ' ' }), 9_000);
-  t.equal(afterRestoreDeadlineFromEnv({ SNAPSTART_AFTER_RESTORE_DEADLINE_MS: '2500' }), 2_500);
-  t.equal(afterRestoreDeadlineFromEnv({ SNAPSTART_AFTER_RESTORE_DEADLINE_MS: 'Infinity' }), Number.POSITIVE_INFINITY);
-  t.throws(() => afterRestoreDeadlineFromEnv({ SNAPSTART_AFTER_RESTORE_DEADLINE_MS: '0' }), RangeError);
-  t.equal(typeof afterRestoreDeadlineFromEnv(), 'number');
+t.test('deadlinesFromEnv() - defaults 100000 and 9000, numbers, Infinity, bad values named', async (t) => {
+  t.same(deadlinesFromEnv({}), { beforeSnapshot: 100_000, afterRestore: 9_000 });
+  t.same(deadlinesFromEnv({ SNAPSTART_AFTER_RESTORE_DEADLINE_MS: ' ', SNAPSTART_BEFORE_SNAPSHOT_DEADLINE_MS: '' }), {
+    beforeSnapshot: 100_000,
+    afterRestore: 9_000,
+  });
+  t.same(
+    deadlinesFromEnv({
+      SNAPSTART_AFTER_RESTORE_DEADLINE_MS: '2500',
+      SNAPSTART_BEFORE_SNAPSHOT_DEADLINE_MS: 'Infinity',
+    }),
+    { beforeSnapshot: Number.POSITIVE_INFINITY, afterRestore: 2_500 },
+  );
+  t.throws(() => deadlinesFromEnv({ SNAPSTART_AFTER_RESTORE_DEADLINE_MS: '0' }), {
+    name: 'RangeError',
+    message: 'SNAPSTART_AFTER_RESTORE_DEADLINE_MS must be a number of ms > 0 or Infinity, got "0"',
+  });
+  t.throws(
+    () => deadlinesFromEnv({ SNAPSTART_BEFORE_SNAPSHOT_DEADLINE_MS: 'soon' }),
+    /SNAPSTART_BEFORE_SNAPSHOT_DEADLINE_MS .*"soon"/,
+  );
+  t.equal(typeof deadlinesFromEnv().afterRestore, 'number');
+});
+
+t.test('neverSettledError() - names every hook that can never settle; a failure without hook errors', async (t) => {
+  t.match(neverSettledError('beforeSnapshot', ['drainQueue', 'flush\nLogs']), {
+    name: 'Runtime.BeforeSnapshotError',
+    message:
+      /^beforeSnapshot hooks "drainQueue", "flush\\nLogs" can never settle: .* while they were pending, .* settle them$/,
+  });
+  t.match(neverSettledError('afterRestore', ['db']), {
+    name: 'Runtime.AfterRestoreError',
+    message: /^afterRestore hook "db" can never settle: .* while it was pending, .* settle it$/,
+  });
+  // A bus whose emit rejects a LifecycleError that names no failed hook: the error itself is posted.
+  const { emulator, client } = await setup(t);
+  const report = { event: 'beforeSnapshot' as const, ok: false, startedAt: 0, durationMs: 0, hooks: [] };
+  const empty = { emit: async () => Promise.reject(new LifecycleError(report, { deadline: 5 })) };
+  await runSnapStartPhases({ client, bus: empty as never }).catch(() => {});
+  t.match(emulator.errors[0]?.body, { errorType: 'LifecycleError', errorMessage: /phase deadline of 5 ms reached/ });
 });
 
 t.test('runSnapStartPhases() - Infinity deadline means none', async (t) => {
   const { client, bus } = await setup(t);
   bus.on('afterRestore', () => new Promise((resolve) => setTimeout(resolve, 50)));
-  const result = await runSnapStartPhases({ client, bus, afterRestoreDeadlineMs: Number.POSITIVE_INFINITY });
+  const result = await runSnapStartPhases({ client, bus, afterRestoreDeadline: Number.POSITIVE_INFINITY });
   t.equal(result.afterRestore.ok, true);
 });
 
-t.test('parseHandlerName() - module and export paths, malformed names', async (t) => {
-  t.same(parseHandlerName('index.handler'), { modulePath: 'index', exportPath: ['handler'] });
-  t.same(parseHandlerName('src/app.handler'), { modulePath: 'src/app', exportPath: ['handler'] });
-  t.same(parseHandlerName('src/v1.2/app.handlers.main'), {
-    modulePath: 'src/v1.2/app',
-    exportPath: ['handlers', 'main'],
-  });
-  for (const bad of [undefined, '', 'index', '.handler', 'index.', 'a..b', 'dir.x/']) {
-    t.throws(
-      () => parseHandlerName(bad),
-      { errorType: 'Runtime.MalformedHandlerName', name: 'MalformedHandlerName' },
-      String(bad),
-    );
-  }
-});
-
-t.test('toErrorBody() and functionErrorType() - classes, non-errors, odd names', async (t) => {
-  t.match(toErrorBody(new RangeError('r')), { errorMessage: 'r', errorType: 'RangeError', stackTrace: [/^at /] });
-  t.same(toErrorBody({ code: 1 }), { errorMessage: '{"code":1}', errorType: 'Error', stackTrace: [] });
-  t.same(toErrorBody(undefined).errorMessage, 'undefined');
-  const circular: Record<string, unknown> = {};
-  circular.self = circular;
-  t.equal(toErrorBody(circular).errorMessage, '[object Object]');
-  const noStack = new Error('s');
-  noStack.stack = undefined;
-  t.same(toErrorBody(noStack).stackTrace, []);
+t.test('functionErrorType() - letters of the class name', async (t) => {
   class My2Error extends Error {
     override name = 'my-2_error';
   }
   t.equal(functionErrorType(new My2Error()), 'Function.Myerror');
   t.equal(functionErrorType('text'), 'Function.Error');
   t.equal(functionErrorType(new TypeError('x')), 'Function.TypeError');
+  t.type(parseHandlerName, 'function');
 });
 
 t.test('createContext() - defaults, malformed JSON headers, no deadline', async (t) => {
@@ -212,7 +224,7 @@ t.test('runInvocationLoop() - in process: sync, rejecting and callback handlers;
     { ok: true, body: 'ok' },
     { ok: false, body: { errorMessage: 'Handler rejected with no reason' } },
     { ok: false, body: { errorMessage: 'Handler threw no reason' } },
-    { ok: false, errorType: 'Function.SyntaxError' },
+    { ok: false, body: { errorType: 'SyntaxError' } },
   ]);
   t.equal(records.length, 4);
   t.equal(logs.length, 3);

@@ -10,7 +10,9 @@ import t from 'tap';
 import { main } from '../../src/cli/commands.js';
 import { RuntimeApiEmulator, simulate } from '../../src/emulator/index.js';
 import type { LifecycleBus, SnapStartEvents } from '../../src/index.js';
-import { RuntimeApiClient, startRuntime } from '../../src/lambda/index.js';
+import { loadHandler, RuntimeApiClient, startRuntime } from '../../src/lambda/index.js';
+import { reportInitError } from '../../src/lambda/init.js';
+import { createFailureGate } from '../../src/lambda/process-failures.js';
 import { runCli } from '../helpers/cli.js';
 import { FIXTURES, sequence, spawnRuntime, within } from '../helpers/lambda-harness.js';
 
@@ -27,49 +29,36 @@ async function tempDir(t: { teardown(fn: () => unknown): void }): Promise<string
   return dir;
 }
 
-t.test('snapstart-runtime - a malformed _HANDLER posts Runtime.MalformedHandlerName naming it, exit 1', async (t) => {
-  const rows: [string | undefined, RegExp][] = [
-    [undefined, /Bad handler "": expected "file\.export"/],
-    ['', /Bad handler "": expected "file\.export"/],
-    ['index', /Bad handler "index": expected "file\.export"/],
-    ['app.', /Bad handler "app\.": expected "file\.export"/],
-    ['.handler', /Bad handler "\.handler": expected "file\.export"/],
-    ['app..handler', /Bad handler "app\.\.handler": expected "file\.export"/],
-    ['src/.handler', /Bad handler "src\/\.handler": expected "file\.export"/],
-    ['../x.handler', /Bad handler "\.\.\/x\.handler": the module path "\.\.\/x" leaves the task root/],
-    ['src/../../x.handler', /the module path "src\/\.\.\/\.\.\/x" leaves the task root/],
-    ['/etc/app.handler', /the module path "\/etc\/app" leaves the task root/],
-  ];
-  await inPairs(rows, async ([handler, message]) => {
-    const name = String(JSON.stringify(handler));
-    const run = await spawnRuntime(t, {
-      handler: handler ?? '',
-      initType: 'on-demand',
-      env: handler === undefined ? ({ _HANDLER: undefined } as unknown as Record<string, string>) : {},
+t.test(
+  'snapstart-runtime - a bad _HANDLER is posted as AWS names it, exit 129 (more rows in handler.test.ts)',
+  async (t) => {
+    const rows: [string | undefined, string, string | RegExp][] = [
+      [undefined, 'Runtime.MalformedHandlerName', 'Bad handler'],
+      [
+        '../x.handler',
+        'Runtime.MalformedHandlerName',
+        "'../x.handler' is not a valid handler name. Use absolute paths when specifying root directories in handler names.",
+      ],
+      ['app.', 'Runtime.HandlerNotFound', 'app. is undefined or not exported'],
+      ['/etc/app.handler', 'Runtime.ImportModuleError', /^Error: Cannot find module 'app'/],
+    ];
+    await inPairs(rows, async ([handler, errorType, message]) => {
+      const name = String(JSON.stringify(handler));
+      const run = await spawnRuntime(t, {
+        handler: handler ?? '',
+        initType: 'on-demand',
+        env: handler === undefined ? ({ _HANDLER: undefined } as unknown as Record<string, string>) : {},
+      });
+      t.equal(await within(run.exited, LONG, `exit for ${name}`), 129, name);
+      t.same(sequence(run.emulator), ['POST init/error'], name);
+      t.equal(run.emulator.errors[0]?.errorType, errorType, name);
+      t.match(run.emulator.errors[0]?.body, { errorType, errorMessage: message }, name);
+      t.match(run.stdout(), `\tundefined\tERROR\tUncaught Exception \t{"errorType":"${errorType}"`, `${name} logged`);
     });
-    t.equal(await within(run.exited, LONG, `exit for ${name}`), 1, name);
-    t.same(sequence(run.emulator), ['POST init/error'], name);
-    t.equal(run.emulator.errors[0]?.errorType, 'Runtime.MalformedHandlerName', name);
-    t.match(run.emulator.errors[0]?.body, { errorType: 'MalformedHandlerName', errorMessage: message }, name);
-    t.match(run.stderr(), message, `${name} on stderr too`);
-  });
-});
+  },
+);
 
-t.test('snapstart-runtime - a module path inside the task root via ".." is fine', async (t) => {
-  const run = await spawnRuntime(t, { handler: 'src/../faults.echo', initType: 'on-demand' });
-  t.match(await within(run.emulator.invoke({ a: 1 }), LONG, 'invocation'), { ok: true, body: { event: { a: 1 } } });
-});
-
-t.test('snapstart-runtime - a handler module that throws a non-Error is Runtime.ImportModuleError', async (t) => {
-  const run = await spawnRuntime(t, { handler: 'throws-string.handler', initType: 'on-demand' });
-  t.equal(await within(run.exited, LONG, 'exit'), 1);
-  t.match(run.emulator.errors[0], {
-    errorType: 'Runtime.ImportModuleError',
-    body: { errorMessage: /Error importing .*throws-string\.mjs: not an Error object/ },
-  });
-});
-
-t.test('snapstart-runtime - AWS_LAMBDA_RUNTIME_API missing or malformed: exit 1 naming it, no request', async (t) => {
+t.test('startRuntime() - AWS_LAMBDA_RUNTIME_API missing or malformed: 1, naming it, nothing sent', async (t) => {
   const rows: [string | undefined, string][] = [
     [undefined, 'snapstart-runtime: AWS_LAMBDA_RUNTIME_API is not set'],
     ['', 'snapstart-runtime: AWS_LAMBDA_RUNTIME_API is not set'],
@@ -85,76 +74,153 @@ t.test('snapstart-runtime - AWS_LAMBDA_RUNTIME_API missing or malformed: exit 1 
     ['127.0.0.1:9001/path', 'got "127.0.0.1:9001/path"'],
     [' 127.0.0.1:9001', 'got " 127.0.0.1:9001"'],
   ];
-  await inPairs(rows, async ([value, message]) => {
-    const name = String(JSON.stringify(value));
-    const run = await spawnRuntime(t, {
-      handler: 'faults.echo',
-      env: { AWS_LAMBDA_RUNTIME_API: value } as Record<string, string>,
-    });
-    t.equal(await within(run.exited, LONG, `exit for ${name}`), 1, name);
-    t.match(run.stderr(), message, name);
-    t.same(run.emulator.requests, [], `${name}: nothing was sent anywhere`);
+  for (const [value, message] of rows) {
+    const logs: string[] = [];
+    const env = value === undefined ? {} : { AWS_LAMBDA_RUNTIME_API: value };
+    const code = await startRuntime({ env, log: (line) => logs.push(line), patchConsole: false });
+    t.equal(code, 1, String(value));
+    t.match(logs.join('\n'), message, String(value));
+  }
+  // The bin, once: the message is a log record on stdout.
+  const run = await spawnRuntime(t, { handler: 'faults.echo', env: { AWS_LAMBDA_RUNTIME_API: '' } });
+  t.equal(await within(run.exited, LONG, 'exit'), 1);
+  t.match(run.stdout(), /\tundefined\tERROR\tsnapstart-runtime: AWS_LAMBDA_RUNTIME_API is not set/);
+  t.same(run.emulator.requests, [], 'nothing was sent anywhere');
+});
+
+t.test('reportInitError() - after another failure was reported first, an init error is only logged', async (t) => {
+  const gate = createFailureGate();
+  t.equal(gate.claim(), true);
+  const posted: unknown[] = [];
+  const logged: string[] = [];
+  const code = await reportInitError(
+    {
+      client: { postInitError: async (error: unknown) => void posted.push(error) },
+      env: {},
+      gate,
+      log: () => {},
+      logError: (label) => logged.push(label),
+      report: undefined,
+    },
+    new Error('second failure'),
+  );
+  t.equal(code, 129);
+  t.same(posted, [], 'one failure, one post');
+  t.same(logged, ['Uncaught Exception']);
+});
+
+t.test('startRuntime() - bad options are refused, naming them', async (t) => {
+  await t.rejects(startRuntime(null as never), {
+    name: 'TypeError',
+    message: /startRuntime\(options\) must be an object/,
+  });
+  await t.rejects(startRuntime({ env: 'x' as never }), {
+    name: 'TypeError',
+    message: /options\.env must be an object/,
+  });
+  await t.rejects(startRuntime({ log: 1 as never }), { name: 'TypeError', message: /options\.log must be a function/ });
+  await t.rejects(startRuntime({ maxInvocations: 0 }), { name: 'RangeError', message: /options\.maxInvocations/ });
+  await t.rejects(startRuntime({ patchConsole: 'yes' as never }), {
+    name: 'TypeError',
+    message: /options\.patchConsole/,
+  });
+  await t.rejects(startRuntime({ bus: {} as never }), {
+    name: 'TypeError',
+    message: /options\.bus must be a LifecycleBus/,
   });
 });
 
 t.test(
-  'snapstart-runtime - an unknown AWS_LAMBDA_INITIALIZATION_TYPE is served as on-demand, with a warning',
+  'startRuntime() - an unknown AWS_LAMBDA_INITIALIZATION_TYPE is served as on-demand, with a warning',
   async (t) => {
-    await inPairs(['snapstart', 'SNAP-START', 'lambda-managed-instances'], async (value) => {
-      const run = await spawnRuntime(t, {
-        handler: 'app.handler',
-        initType: 'on-demand',
-        env: { AWS_LAMBDA_INITIALIZATION_TYPE: value },
+    const known = ['on-demand', 'provisioned-concurrency', 'snap-start', 'lambda-managed-instances'];
+    for (const value of ['snapstart', 'SNAP-START', ...known.filter((type) => type !== 'snap-start')]) {
+      const emulator = await RuntimeApiEmulator.start({ initType: 'on-demand' });
+      const logs: string[] = [];
+      const exit = startRuntime({
+        env: {
+          ...emulator.runtimeEnv(),
+          LAMBDA_TASK_ROOT: FIXTURES,
+          _HANDLER: 'faults.echo',
+          AWS_LAMBDA_INITIALIZATION_TYPE: value,
+        },
+        maxInvocations: 1,
+        log: (line) => logs.push(line),
+        patchConsole: false,
       });
-      const result = await within(run.emulator.invoke({}), LONG, `invocation under ${value}`);
-      t.same((result.body as { calls: string[] }).calls, [], `${value}: no hooks ran`);
+      t.equal((await within(emulator.invoke({}), LONG, value)).ok, true, value);
+      t.equal(await exit, 0, value);
       t.notOk(
-        run.emulator.requests.some((r) => r.endpoint === 'restore/next'),
+        emulator.requests.some((r) => r.endpoint === 'restore/next'),
         `${value}: no restore/next`,
       );
-      t.match(
-        run.stderr(),
-        `warning: unknown AWS_LAMBDA_INITIALIZATION_TYPE "${value}" (expected on-demand, provisioned-concurrency, snap-start); serving it as on-demand`,
-      );
-    });
-    for (const known of ['on-demand', 'provisioned-concurrency']) {
-      const run = await spawnRuntime(t, {
-        handler: 'faults.echo',
-        initType: 'on-demand',
-        env: { AWS_LAMBDA_INITIALIZATION_TYPE: known },
-      });
-      t.equal((await within(run.emulator.invoke({}), LONG, known)).ok, true, known);
-      t.notMatch(run.stderr(), /warning/, `${known}: no warning`);
+      if (known.includes(value)) t.same(logs, [], `${value}: no warning`);
+      else {
+        t.match(
+          logs.join('\n'),
+          `warning: unknown AWS_LAMBDA_INITIALIZATION_TYPE "${value}" (expected ${known.join(', ')}); serving it as on-demand`,
+          value,
+        );
+      }
+      await emulator.close();
     }
   },
 );
 
-t.test('snapstart-runtime - a bad SNAPSTART_AFTER_RESTORE_DEADLINE_MS is Runtime.InvalidConfiguration', async (t) => {
-  await inPairs(['0', '-5', 'NaN', '-Infinity', '12abc', 'soon'], async (value) => {
-    const run = await spawnRuntime(t, {
-      handler: 'app.handler',
-      env: { SNAPSTART_AFTER_RESTORE_DEADLINE_MS: value },
+t.test(
+  'startRuntime() - a bad deadline variable is Runtime.InvalidConfiguration, before the handler loads',
+  async (t) => {
+    const rows: [string, string][] = [
+      ...['0', '-5', 'NaN', '-Infinity', '12abc', 'soon'].map((value): [string, string] => [
+        'SNAPSTART_AFTER_RESTORE_DEADLINE_MS',
+        value,
+      ]),
+      ['SNAPSTART_BEFORE_SNAPSHOT_DEADLINE_MS', '-1'],
+    ];
+    for (const [variable, value] of rows) {
+      const emulator = await RuntimeApiEmulator.start();
+      const code = await startRuntime({
+        env: {
+          ...emulator.runtimeEnv(),
+          LAMBDA_TASK_ROOT: FIXTURES,
+          _HANDLER: 'does-not-exist.handler',
+          [variable]: value,
+        },
+        log: () => {},
+        patchConsole: false,
+      });
+      t.equal(code, 129, value);
+      t.same(sequence(emulator), ['POST init/error'], `${value}: refused before the handler is loaded`);
+      t.match(
+        emulator.errors[0],
+        {
+          errorType: 'Runtime.InvalidConfiguration',
+          body: {
+            errorType: 'Runtime.InvalidConfiguration',
+            errorMessage: `${variable} must be a number of ms > 0 or Infinity, got "${value}"`,
+          },
+        },
+        value,
+      );
+      await emulator.close();
+    }
+    const emulator = await RuntimeApiEmulator.start({ initType: 'on-demand' });
+    t.teardown(() => emulator.close());
+    const exit = startRuntime({
+      env: {
+        ...emulator.runtimeEnv(),
+        LAMBDA_TASK_ROOT: FIXTURES,
+        _HANDLER: 'faults.echo',
+        SNAPSTART_AFTER_RESTORE_DEADLINE_MS: 'soon',
+      },
+      maxInvocations: 1,
+      log: () => {},
+      patchConsole: false,
     });
-    t.equal(await within(run.exited, LONG, `exit for ${value}`), 1, value);
-    t.same(sequence(run.emulator), ['POST init/error'], `${value}: refused before the handler is loaded`);
-    t.equal(run.emulator.errors[0]?.errorType, 'Runtime.InvalidConfiguration', value);
-    t.match(
-      run.emulator.errors[0]?.body,
-      { errorMessage: `SNAPSTART_AFTER_RESTORE_DEADLINE_MS must be a number of ms > 0 or Infinity, got "${value}"` },
-      value,
-    );
-  });
-  const onDemand = await spawnRuntime(t, {
-    handler: 'faults.echo',
-    initType: 'on-demand',
-    env: { SNAPSTART_AFTER_RESTORE_DEADLINE_MS: 'soon' },
-  });
-  t.equal(
-    (await within(onDemand.emulator.invoke({}), LONG, 'on-demand')).ok,
-    true,
-    'ignored without SnapStart: no after-restore phase runs',
-  );
-});
+    t.equal((await within(emulator.invoke({}), LONG, 'on-demand')).ok, true, 'ignored without SnapStart');
+    t.equal(await exit, 0);
+  },
+);
 
 t.test('snapstart - unknown or missing command exits 2 with the usage', async (t) => {
   const unknown = await runCli(t, ['nope']);
@@ -205,12 +271,15 @@ t.test('snapstart simulate - bad flags exit 2 naming the value (rows not in simu
   });
 });
 
-t.test('snapstart simulate - a malformed --handler shows the runtime refusing it, exit 1', async (t) => {
+t.test('snapstart simulate - a malformed --handler shows the runtime refusing it', async (t) => {
   const result = await runCli(t, ['simulate', FIXTURES, '--handler', '../escape.handler', '--no-color']);
   t.equal(result.code, 1);
   t.match(result.stdout, /init: import \.\.\/escape\.handler .* FAIL Runtime\.MalformedHandlerName/);
-  t.match(result.stdout, /init\/error Runtime\.MalformedHandlerName: Bad handler "\.\.\/escape\.handler"/);
-  t.match(result.stdout, 'Runtime exited with code 1');
+  t.match(
+    result.stdout,
+    /init\/error Runtime\.MalformedHandlerName: '\.\.\/escape\.handler' is not a valid handler name/,
+  );
+  t.match(result.stdout, 'Runtime exited with code 129');
 });
 
 t.test('snapstart snapshot - bad flags and paths exit non-zero naming the value', async (t) => {
@@ -275,19 +344,17 @@ t.test('new RuntimeApiClient() - rejects what is not host:port, naming it', asyn
   }
 });
 
-t.test('snapstart-runtime - CommonJS exports found only on the default export; a throwing getter', async (t) => {
-  const found = await spawnRuntime(t, { handler: 'cjs/dynamic.handler', initType: 'on-demand' });
-  t.match(await within(found.emulator.invoke({ a: 1 }), LONG, 'invocation'), {
-    ok: true,
-    body: { found: 'through the default export', event: { a: 1 } },
-  });
-  const exploding = await spawnRuntime(t, { handler: 'cjs/dynamic.exploding', initType: 'on-demand' });
-  t.equal(await within(exploding.exited, LONG, 'exit'), 1);
-  t.match(exploding.emulator.errors[0], {
-    errorType: 'Runtime.ImportModuleError',
-    body: { errorMessage: /Error reading "exploding" from .*dynamic\.cjs: lazy export exploded/ },
-  });
-});
+t.test(
+  'loadHandler() - CommonJS exports Node cannot detect are served (require), a throwing getter throws as is',
+  async (t) => {
+    const handler = await loadHandler(FIXTURES, 'cjs/dynamic.handler');
+    t.match(await handler({ a: 1 }, {} as never, () => {}), { found: 'through the default export', event: { a: 1 } });
+    t.equal(
+      await loadHandler(FIXTURES, 'cjs/dynamic.exploding').catch((error: unknown) => error),
+      'lazy export exploded',
+    );
+  },
+);
 
 t.test('main() - unknown command, no command and --help, in process', async (t) => {
   const out: string[] = [];
@@ -319,6 +386,7 @@ t.test('startRuntime() - without LAMBDA_TASK_ROOT the handler is found in the wo
     env: { ...emulator.runtimeEnv(), _HANDLER: handler },
     maxInvocations: 1,
     log: (message) => logs.push(message),
+    patchConsole: false,
   });
   t.match(await within(emulator.invoke({ in: 'process' }), LONG, 'invocation'), {
     ok: true,
@@ -344,6 +412,7 @@ t.test(
       },
       bus,
       log: () => {},
+      patchConsole: false,
     });
     await t.rejects(within(started, LONG, 'startRuntime'), TypeError);
     t.same(emulator.errors, [], 'nothing was posted as a before-snapshot error');

@@ -1,0 +1,138 @@
+/**
+ * The runtime's steps: load → SnapStart phases → serve, with the console patched and process-level
+ * failures watched throughout. Loaded by `startRuntime` when the runtime starts.
+ *
+ * @module
+ */
+import { refreshRandomCaches } from '../fresh-randomness.js';
+import { describeThrown } from '../util/thrown.js';
+import { RuntimeApiClient } from './client.js';
+import { toErrorBody } from './errors.js';
+import { LambdaExitCode } from './exit-codes.js';
+import { type InitConfig, type InitContext, importHandler, readConfig } from './init.js';
+import { patchConsole } from './logging/console.js';
+import { runInvocationLoop } from './loop.js';
+import { applyAwsNodePath } from './node-path.js';
+import { runSnapStartPhases, type SnapStartApi, SnapStartPhaseError } from './phases.js';
+import { createFailureGate, type FailureGate, type FailureStage, watchProcessFailures } from './process-failures.js';
+import type { RuntimeOptions } from './runtime.js';
+import { createReportWriter, toReportedPhase } from './timeline.js';
+
+/** What every step of the runtime shares. */
+interface Runtime extends InitContext {
+  readonly client: RuntimeApiClient;
+  readonly options: RuntimeOptions;
+  stage: FailureStage;
+}
+
+/** Runs the runtime with already checked options; see `startRuntime`. */
+export async function runRuntime(options: RuntimeOptions): Promise<number> {
+  const env = options.env ?? process.env;
+  const lambdaConsole = options.patchConsole === false ? undefined : patchConsole({ env });
+  try {
+    const log = options.log ?? ((message: string) => console.error(message));
+    const logError =
+      lambdaConsole?.logError ??
+      ((label: string, error: unknown) => log(`${label}\t${JSON.stringify(toErrorBody(error))}`));
+    const endpoint = env.AWS_LAMBDA_RUNTIME_API;
+    if (!endpoint) {
+      log('snapstart-runtime: AWS_LAMBDA_RUNTIME_API is not set; run me as a Lambda custom runtime bootstrap');
+      return LambdaExitCode.runtimeApiUnavailable;
+    }
+    let client: RuntimeApiClient;
+    try {
+      client = new RuntimeApiClient(endpoint);
+    } catch (error) {
+      log(`snapstart-runtime: AWS_LAMBDA_RUNTIME_API is malformed: ${describeThrown(error, 1_000)}`);
+      return LambdaExitCode.runtimeApiUnavailable;
+    }
+    applyAwsNodePath(env);
+    const gate = createFailureGate();
+    const report = createReportWriter(env);
+    const runtime: Runtime = { client, env, gate, log, logError, report, options, stage: 'init' };
+    // Failures are posted on a connection of their own: the runtime's may be blocked in a long poll.
+    const reporter = new RuntimeApiClient(endpoint);
+    const failures = watchProcessFailures({ client: reporter, stage: () => runtime.stage, gate, logError, log });
+    try {
+      return await Promise.race([lifecycle(runtime), failures.exitCode]);
+    } finally {
+      failures.dispose();
+      client.close();
+      reporter.close();
+    }
+  } finally {
+    lambdaConsole?.restore();
+  }
+}
+
+/** load → SnapStart phases → serve; resolves the exit code. */
+async function lifecycle(runtime: Runtime): Promise<number> {
+  const config = await readConfig(runtime);
+  if (typeof config === 'number') return config;
+  const handler = await importHandler(runtime);
+  if (typeof handler === 'number') return handler;
+  if (config.snapStart) {
+    const failed = await snapStartPhases(runtime, config);
+    if (failed !== undefined) return failed;
+  }
+  return serve(runtime, handler);
+}
+
+/** Runs the SnapStart phases; resolves the exit code after a failure, `undefined` after success. */
+async function snapStartPhases(runtime: Runtime, config: InitConfig): Promise<number | undefined> {
+  try {
+    await runSnapStartPhases({
+      client: gated(runtime.client, runtime.gate),
+      bus: runtime.options.bus,
+      beforeSnapshotDeadline: config.deadlines?.beforeSnapshot,
+      afterRestoreDeadline: config.deadlines?.afterRestore,
+      onPhase: (phase) => runtime.report?.({ type: 'phase', report: toReportedPhase(phase) }),
+      onRestored: () => {
+        runtime.stage = 'afterRestore';
+        refreshRandomCaches();
+      },
+    });
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof SnapStartPhaseError)) throw error;
+    runtime.log(`snapstart-runtime: ${error.errorType}: ${error.message}`);
+    if (error.postError !== undefined)
+      runtime.log(`snapstart-runtime: could not report it: ${describeThrown(error.postError, 1_000)}`);
+    return error.exitCode;
+  }
+}
+
+/** The client as the phases see it: an error post is made only if no other failure was reported first. */
+function gated(client: RuntimeApiClient, gate: FailureGate): SnapStartApi {
+  return {
+    restoreNext: () => client.restoreNext(),
+    postInitError: async (error, errorType) => {
+      if (gate.claim()) await client.postInitError(error, errorType);
+    },
+    postRestoreError: async (error, errorType) => {
+      if (gate.claim()) await client.postRestoreError(error, errorType);
+    },
+  };
+}
+
+/** Serves invocations until `maxInvocations` (exit 0) or until the Runtime API goes away (exit 1). */
+async function serve(runtime: Runtime, handler: Parameters<typeof runInvocationLoop>[0]['handler']): Promise<number> {
+  try {
+    await runInvocationLoop({
+      client: runtime.client,
+      handler,
+      env: runtime.env,
+      maxInvocations: runtime.options.maxInvocations,
+      log: runtime.log,
+      logError: runtime.logError,
+      // Until the first event arrives, a failure still belongs to init (or the restore), as in AWS's runtime.
+      onEvent: () => {
+        runtime.stage = 'invoke';
+      },
+    });
+    return LambdaExitCode.done;
+  } catch (error) {
+    runtime.log(`snapstart-runtime: stopping, the Runtime API is gone: ${describeThrown(error, 1_000)}`);
+    return LambdaExitCode.runtimeApiUnavailable;
+  }
+}

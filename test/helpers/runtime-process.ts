@@ -1,0 +1,82 @@
+/**
+ * Test harness: the built `snapstart-runtime` (dist/lambda/bin.js, plain node) as a child process, pointed at
+ * any Runtime API server by its environment: the AWS oracle (test/helpers/aws-runtime-api.ts) or the emulator.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../dist/lambda/bin.js', import.meta.url));
+
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+/** A running runtime child. */
+export interface RuntimeProcess {
+  child: ChildProcess;
+  /** Resolves with the exit code (or the signal name). */
+  exited: Promise<number | string>;
+  /** Everything written to stdout so far (where AWS's runtime writes its log records). */
+  stdout(): string;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+  /** The stdout lines so far, without the empty last one. */
+  lines(): string[];
+}
+
+/**
+ * Spawns the built runtime with `env` added to this process's environment (minus the variables that would
+ * change the runtime's behaviour or slow it down). Killed at teardown if still running.
+ */
+export function spawnBuiltRuntime(
+  t: Teardown,
+  env: Record<string, string>,
+  options: { stdio?: 'pipe' | ['ignore', 'pipe', 'pipe', 'pipe'] } = {},
+): RuntimeProcess {
+  const base = { ...process.env };
+  // NODE_OPTIONS: the test runner's loaders (tsx, process tracking) would double each child's start-up; c8's
+  // coverage still reaches the child through NODE_V8_COVERAGE.
+  for (const name of [
+    'NODE_OPTIONS',
+    'AWS_LAMBDA_LOG_FORMAT',
+    'AWS_LAMBDA_LOG_LEVEL',
+    '_LAMBDA_TELEMETRY_LOG_FD',
+    'NODE_PATH',
+  ]) {
+    delete base[name];
+  }
+  const child = spawn(process.execPath, [BIN], {
+    env: { ...base, ...env },
+    stdio: options.stdio === undefined ? ['ignore', 'pipe', 'pipe'] : options.stdio,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+  t.teardown(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.kill('SIGTERM');
+    await exited;
+    clearTimeout(killer);
+  });
+  return {
+    child,
+    exited,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    lines: () => stdout.split('\n').filter((line) => line !== ''),
+  };
+}
+
+/** Rejects if `promise` does not settle within `ms` (a generous bound, so a broken test cannot hang). */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
