@@ -5,15 +5,30 @@
  * @packageDocumentation
  */
 
-export { type FormatSimulationOptions, formatSimulation } from './format.js';
-export { RuntimeApiEmulator } from './server.js';
+export { RuntimeApiEmulator } from './emulator.js';
+export { type FormatSimulationOptions, formatSimulation, formatSimulationEvent } from './simulate/format.js';
 export {
-  MAX_TIMEOUT_MS,
   type SimulatedInvocation,
   type SimulateOptions,
   type Simulation,
+  type SimulationEvent,
   simulate,
   type TimelineSpan,
-} from './simulate.js';
-// A runtime re-export (not `export type`) so the types module is part of the loaded graph.
-export * from './types.js';
+} from './simulate/index.js';
+export type {
+  Delivery,
+  EmulatorEvents,
+  EmulatorOptions,
+  EmulatorState,
+  Endpoint,
+  EnvironmentFailure,
+  FaultAction,
+  FaultOptions,
+  HttpIntegrationPrelude,
+  InitializationType,
+  InvocationResult,
+  InvokeOptions,
+  PostedLifecycleError,
+  RecordedRequest,
+  ResponseChunk,
+} from './types.js';
