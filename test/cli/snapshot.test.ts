@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { type Bundler, loadBundler, runSnapshot } from '../../src/cli/snapshot.js';
-import { runCli, runNode, type Teardown } from '../helpers/cli.js';
+import { runBuiltCli as runCli, runNode, type Teardown } from '../helpers/cli.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/v8/${name}`, import.meta.url));
 
@@ -165,4 +165,55 @@ t.test('runSnapshot() - reports bundler failures with or without locations', asy
   const [odd, oddErr] = await runCaptured(t, [fixture('plain-entry.ts')], failing('out of memory'));
   t.equal(odd, 1);
   t.match(oddErr, /failed:\n {2}out of memory\n/);
+});
+
+t.test('runSnapshot() - refuses an output that is the entry, an input, or the other output', async (t) => {
+  const dir = await tempDir(t);
+  const entry = join(dir, 'app.mjs');
+  const dependency = join(dir, 'lib.mjs');
+  const source = "import './lib.mjs';\n";
+  writeFileSync(entry, source);
+  writeFileSync(dependency, 'export {};\n');
+  symlinkSync(entry, join(dir, 'link.mjs'));
+  linkSync(entry, join(dir, 'hard.mjs'));
+  mkdirSync(join(dir, 'sub'));
+  // A bundler that "reads" the entry and its dependency, as esbuild's metafile reports them.
+  const bundler = async (): Promise<Bundler> => ({
+    build: async (options) => {
+      writeFileSync(options.outfile, 'module.exports = {};\n');
+      return {
+        warnings: [],
+        metafile: { inputs: { [relative(process.cwd(), entry)]: {}, [relative(process.cwd(), dependency)]: {} } },
+      };
+    },
+  });
+  const rows: [string, string[], RegExp][] = [
+    [
+      '--out the entry',
+      ['--out', entry],
+      /--out ".*app\.mjs" is the entry \(.*app\.mjs\); writing it would destroy it/,
+    ],
+    ['--out the entry through ./ and ..', ['--out', `${dir}/sub/../././app.mjs`], /--out ".*app\.mjs" is the entry/],
+    ['--out a symbolic link to the entry', ['--out', join(dir, 'link.mjs')], /--out ".*link\.mjs" is the entry/],
+    ['--out a hard link to the entry', ['--out', join(dir, 'hard.mjs')], /--out ".*hard\.mjs" is the entry/],
+    ['--bundle the entry', ['--out', join(dir, 'a.blob'), '--bundle', entry], /--bundle ".*app\.mjs" is the entry/],
+    [
+      '--out and --bundle the same file',
+      ['--out', join(dir, 'x'), '--bundle', join(dir, 'sub/../x')],
+      /--out and --bundle name the same file/,
+    ],
+    ['--out an input of the bundle', ['--out', dependency], /--out ".*lib\.mjs" is an input of the bundle/],
+    [
+      '--bundle an input of the bundle',
+      ['--out', join(dir, 'b.blob'), '--bundle', dependency],
+      /--bundle ".*lib\.mjs" is an input of the bundle/,
+    ],
+  ];
+  for (const [what, flags, message] of rows) {
+    const [code, stderr] = await runCaptured(t, [entry, ...flags], bundler);
+    t.equal(code, 1, what);
+    t.match(stderr, message, what);
+    t.equal(readFileSync(entry, 'utf8'), source, `${what}: the entry is untouched`);
+    t.equal(readFileSync(dependency, 'utf8'), 'export {};\n', `${what}: the dependency is untouched`);
+  }
 });

@@ -58,6 +58,14 @@ export function runNode(
   });
 }
 
+/** The built `snapstart` CLI (`npm run build` first): plain node runs it without tsx's start-up cost. */
+export const builtCliMain = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+/** Runs the built `snapstart` CLI with plain node. */
+export function runBuiltCli(t: Teardown, args: string[], env: Record<string, string> = {}): Promise<ChildResult> {
+  return runNode(t, [builtCliMain, ...args], env);
+}
+
 /** Runs the `snapstart` CLI from source. */
 export function runCli(t: Teardown, args: string[], env: Record<string, string> = {}): Promise<ChildResult> {
   return runNode(t, ['--import', 'tsx', cliMain, ...args], env);
