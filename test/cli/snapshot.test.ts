@@ -217,3 +217,41 @@ t.test('runSnapshot() - refuses an output that is the entry, an input, or the ot
     t.equal(readFileSync(dependency, 'utf8'), 'export {};\n', `${what}: the dependency is untouched`);
   }
 });
+
+t.test('snapstart snapshot - bad flags and paths exit non-zero naming the value, before any build', async (t) => {
+  const dir = await tempDir(t);
+  const entry = fixture('plain-entry.ts');
+  const rows: [string[], number, string | RegExp][] = [
+    [['snapshot', entry, '--out'], 2, "Option '-o, --out <value>' argument missing"],
+    [
+      ['snapshot', entry, '-o', '-x.blob'],
+      2,
+      '-o got "-x.blob", which looks like an option; to pass it as the value write --out=-x.blob',
+    ],
+    [['snapshot', entry, '--bundle'], 2, "Option '--bundle <value>' argument missing"],
+    [['snapshot', entry, entry], 2, 'expected one entry file, got 2'],
+    [['snapshot', dir], 1, /entry ".*snapstart-v8-cli-test-[^"]*" is not a file/],
+    [
+      ['snapshot', entry, '--out', join(dir, 'no/such/dir/app.blob')],
+      1,
+      /--out ".*app\.blob": its directory .*no\/such\/dir does not exist/,
+    ],
+    [['snapshot', entry, '--out', dir], 1, /--out ".*": is a directory; name a file/],
+    [['snapshot', entry, '--out='], 1, '--out "": the path is empty'],
+    [
+      ['snapshot', entry, '--out', join(dir, 'a.blob'), '--bundle', join(dir, 'none/b.cjs')],
+      1,
+      /--bundle ".*b\.cjs": its directory .*none does not exist/,
+    ],
+    [['snapshot', entry, '--out', entry], 1, /--out ".*plain-entry\.ts" is the entry/],
+  ];
+  for (let i = 0; i < rows.length; i += 2) {
+    await Promise.all(
+      rows.slice(i, i + 2).map(async ([args, code, message]) => {
+        const result = await runCli(t, args);
+        t.equal(result.code, code, args.join(' '));
+        t.match(result.stderr, message, args.join(' '));
+      }),
+    );
+  }
+});

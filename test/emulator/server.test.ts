@@ -209,3 +209,53 @@ t.test(
     client.close();
   },
 );
+
+t.test(
+  'RuntimeApiEmulator - faults at the edges: late answers after close, a dropped long poll, odd paths',
+  async (t) => {
+    const emulator = await RuntimeApiEmulator.start({ host: '::1', initType: 'on-demand' });
+    t.teardown(() => emulator.close());
+    t.match(emulator.address, /^\[::1\]:\d+$/, 'an IPv6 address is bracketed, as AWS_LAMBDA_RUNTIME_API wants');
+    const base = `http://${emulator.address}/2018-06-01/runtime`;
+    const client = new RuntimeApiClient(emulator.address);
+    t.teardown(() => client.close());
+
+    // An unknown path under the API prefix is a 404 naming it.
+    const odd = await fetch(`${base}/invocation/a/b/response`, { method: 'POST', body: '{}' });
+    t.equal(odd.status, 404);
+    t.match(await odd.json(), {
+      errorType: 'NotFound',
+      errorMessage: /Unknown Runtime API path .*invocation\/a\/b\/response/,
+    });
+    t.equal(
+      (await emulator.waitForRequest((r) => r.status === 404)).endpoint,
+      undefined,
+      'already received: found at once',
+    );
+
+    // A delayed answer still pending when the emulator closes is dropped: the client sees the connection go.
+    emulator.inject('invocation/next', { kind: 'delay', ms: 500 });
+    const late = client.nextInvocation().catch((error: unknown) => error);
+    await emulator.waitForRequest((r) => r.endpoint === 'invocation/next');
+    await emulator.close();
+    t.match(await late, { name: 'RuntimeApiError', status: undefined, message: /invocation\/next failed/ });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    t.equal(emulator.requests.at(-1)?.status, undefined, 'nothing was answered after close');
+  },
+);
+
+t.test('RuntimeApiEmulator - restore() after the runtime dropped its restore/next poll', async (t) => {
+  const emulator = await RuntimeApiEmulator.start();
+  t.teardown(() => emulator.close());
+  const abort = new AbortController();
+  const poll = fetch(`http://${emulator.address}/2018-06-01/runtime/restore/next`, { signal: abort.signal }).catch(
+    (error: unknown) => error,
+  );
+  await emulator.snapshotReached();
+  abort.abort();
+  await poll;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.doesNotThrow(() => emulator.restore(), 'answering a gone poll is a no-op');
+  t.equal(emulator.state, 'restoring');
+  t.equal(emulator.requests[0]?.status, undefined, 'the dead poll got no answer');
+});
