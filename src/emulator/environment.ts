@@ -274,7 +274,9 @@ export class Environment implements Omit<TransportHandler, 'now' | 'onRequest' |
   #fail(failure: EnvironmentFailure): void {
     this.#failure = failure;
     const error = failedError(failure);
-    this.#ledger.rejectAll(error, false);
+    // Queued events will never be served, and events still in flight (a runtime that polled past an
+    // unanswered one) went down with the environment.
+    this.#ledger.rejectAll(error, true);
     this.#waiters.noSnapshot(error);
     // Polls still waiting (a runtime that polled past its own invocation) are refused: no event will come.
     for (const poll of this.#polls.splice(0)) {

@@ -15,20 +15,5 @@ export {
   simulate,
   type TimelineSpan,
 } from './simulate/index.js';
-export type {
-  Delivery,
-  EmulatorEvents,
-  EmulatorOptions,
-  EmulatorState,
-  Endpoint,
-  EnvironmentFailure,
-  FaultAction,
-  FaultOptions,
-  HttpIntegrationPrelude,
-  InitializationType,
-  InvocationResult,
-  InvokeOptions,
-  PostedLifecycleError,
-  RecordedRequest,
-  ResponseChunk,
-} from './types.js';
+// A runtime re-export (not `export type`) so the types module is part of the loaded graph.
+export * from './types.js';

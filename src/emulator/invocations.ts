@@ -36,11 +36,6 @@ export class InvocationLedger {
     return this.#inFlight.size;
   }
 
-  /** Events waiting for a poll. */
-  get queued(): number {
-    return this.#queue.length;
-  }
-
   /** Whether `requestId` is queued or in flight (an id must be unique among those). */
   isPending(requestId: string): boolean {
     return this.#inFlight.has(requestId) || this.#queue.some((entry) => entry.requestId === requestId);

@@ -11,7 +11,7 @@ import type { RecordedRequest } from './types.js';
 interface RequestWaiter {
   readonly predicate: (request: RecordedRequest) => boolean;
   readonly resolve: (request: RecordedRequest) => void;
-  readonly reject: (error: Error) => void;
+  readonly reject: (reason: unknown) => void;
   readonly timer: NodeJS.Timeout;
 }
 
@@ -75,7 +75,7 @@ export class Waiters {
         matches = waiter.predicate(request);
       } catch (error) {
         this.#drop(waiter);
-        waiter.reject(error instanceof Error ? error : new Error(String(error)));
+        waiter.reject(error);
         continue;
       }
       if (!matches) continue;

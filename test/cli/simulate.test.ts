@@ -46,7 +46,7 @@ t.test(
       /^ +\+[\d.]+ ms {2}snapshot \+ restore \(restore\/next\) ok in [\d.]+ ms\n +\+[\d.]+ ms {2}afterRestore running…$/m,
     );
     // Announced when delivered, reported when answered (the runtime's own report lines may come in between).
-  t.match(progress, /^ +\+[\d.]+ ms {2}invocation 1 running…$[^]*^ +\+[\d.]+ ms {2}invocation 1 ok in [\d.]+ ms$/m);
+    t.match(progress, /^ +\+[\d.]+ ms {2}invocation 1 running…$[^]*^ +\+[\d.]+ ms {2}invocation 1 ok in [\d.]+ ms$/m);
     t.match(summary, /^snapstart simulate: app\.handler in .* \(snap-start\) ok/);
     t.match(summary, /^beforeSnapshot \(2 hooks\) +\+[\d.]+ ms +[\d.]+ ms \|[ █]+\| ok$/m);
     t.match(summary, /^ {2}reconnectDb +\+[\d.]+ ms +[\d.]+ ms \|[ ▒]+\| ok$/m);

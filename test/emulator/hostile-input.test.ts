@@ -244,3 +244,19 @@ t.test('RuntimeApiEmulator.start() and inject() - bad options are refused, namin
   const answer = await fetch(`${apiBase(emulator)}/restore/next`);
   t.equal(await answer.text(), 'first');
 });
+
+t.test('a listener that throws - the request it broke is answered 500, and the emulator goes on', async (t) => {
+  const emulator = await startEmulator(t);
+  emulator.once('state', (state) => {
+    throw new Error(`listener broke on ${state}`);
+  });
+  const response = await fetch(`${apiBase(emulator)}/restore/next`);
+  t.equal(response.status, 500);
+  t.same(await response.json(), {
+    errorMessage: 'The emulator failed: listener broke on snapshot',
+    errorType: 'InternalServerError',
+  });
+  emulator.restore();
+  t.equal(emulator.state, 'ready', "restored; the dropped poll was the runtime's to retry");
+  t.equal(await stillServes(emulator), true);
+});

@@ -13,9 +13,13 @@ t.test(
     emulator.on('failed', (failure) => failed.push(failure.reason));
     const started = Date.now();
     const invocation = emulator.invoke({ slow: true }, { requestId: 'slow-1', timeout: 300 });
-    const queued = emulator.invoke({}, { requestId: 'queued-1' }).catch((error: unknown) => error);
+    const other = emulator.invoke({}, { requestId: 'other-1' }).catch((error: unknown) => error);
     const delivered = await poll(emulator);
     t.equal(delivered.requestId, 'slow-1');
+    // A runtime that polls again without answering gets the next event (and Lambda keeps waiting for
+    // the first answer until its deadline); a third poll waits.
+    t.equal((await poll(emulator)).requestId, 'other-1');
+    const waiting = poll(emulator);
     t.ok(
       delivered.deadline >= started + 300 && delivered.deadline <= Date.now() + 300,
       'the deadline is delivery + timeout',
@@ -35,7 +39,12 @@ t.test(
     t.equal(emulator.state, 'failed');
     t.match(emulator.failure, { reason: 'timeout', requestId: 'slow-1', message: /timed out after 0\.30 seconds/ });
     t.same(failed, ['timeout']);
-    t.match(await queued, { message: /The execution environment failed: invocation slow-1 timed out/ });
+    t.match(
+      await other,
+      { message: /The execution environment failed: invocation slow-1 timed out/ },
+      'in flight, gone with the environment',
+    );
+    t.match(await waiting, { status: 403 }, 'the waiting poll is refused: no event will come');
     await t.rejects(emulator.invoke({}), /The execution environment failed/, 'no event is served any more');
     // The runtime answers too late: Lambda's 410 InvokeTimeout; and it may not poll again.
     t.same(await post(emulator, 'slow-1', '"late"'), {

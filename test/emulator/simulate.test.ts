@@ -214,6 +214,16 @@ t.test('simulate() - its own timeout kills the runtime and draws the step that w
       { taskRoot: FIXTURES, handler: 'app.handler', env: { FIXTURE_MODE: 'after-slow' }, timeout: 2_500 },
       { kind: 'phase', name: 'afterRestore', ok: false, detail: 'timed out' },
     ],
+    [
+      'a long before-snapshot phase',
+      { taskRoot: FIXTURES, handler: 'slow-phases.handler', env: { FIXTURE_MODE: 'slow-before' }, timeout: 2_500 },
+      { kind: 'phase', name: 'beforeSnapshot', ok: false, detail: 'timed out' },
+    ],
+    [
+      'a long init',
+      { taskRoot: FIXTURES, handler: 'slow-phases.handler', env: { FIXTURE_MODE: 'slow-init' }, timeout: 2_000 },
+      { kind: 'init', name: 'init: import slow-phases.handler', startMs: 0, ok: false, detail: 'timed out' },
+    ],
   ];
   for (const [what, options, running] of rows) {
     const simulation = await simulate(options);

@@ -6,7 +6,6 @@
  * @module
  */
 import type { RuntimeReportEntry } from '../../lambda/timeline.js';
-import { describeThrown } from '../../util/thrown.js';
 import { preciseNow } from '../../util/timers.js';
 import { RuntimeApiEmulator } from '../emulator.js';
 import { type DriveOutcome, drive } from './drive.js';
@@ -15,7 +14,8 @@ import { type RuntimeProcess, spawnRuntime } from './runtime-process.js';
 import { buildTimeline, initSpans, phaseSpans, type SimulationClock, simulationClock } from './timeline.js';
 import type { SimulateOptions, Simulation } from './types.js';
 
-export type { SimulatedInvocation, SimulateOptions, Simulation, SimulationEvent, TimelineSpan } from './types.js';
+// A runtime re-export (not `export type`) so the types module is part of the loaded graph.
+export * from './types.js';
 
 /**
  * Runs a handler through its whole lifecycle against a local Runtime API: starts the emulator, spawns
@@ -40,17 +40,13 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
   try {
     const spawnedAt = preciseNow();
     const clock = simulationClock(spawnedAt, emulator.startedAt);
-    let runtime: RuntimeProcess;
-    try {
-      runtime = spawnRuntime(
-        plan,
-        emulator,
-        (stream, text) => plan.onEvent({ type: 'log', stream, text }),
-        (entry) => reportStep(plan, entry, clock),
-      );
-    } catch (error) {
-      return notStarted(plan, `could not start the runtime: ${describeThrown(error)}`);
-    }
+    // The options were checked, so spawn() has nothing left to throw for; if it did, the emulator still closes.
+    const runtime = spawnRuntime(
+      plan,
+      emulator,
+      (stream, text) => plan.onEvent({ type: 'log', stream, text }),
+      (entry) => reportStep(plan, entry, clock),
+    );
     const outcome = await drive(plan, emulator, runtime, clock);
     // A runtime still serving is stopped like Lambda stops an idle environment: a signal, not an error.
     const serving = runtime.running();
@@ -133,21 +129,4 @@ function hintsFor(emulator: RuntimeApiEmulator, runtime: RuntimeProcess): string
   return [
     'The handler is TypeScript and node has no TypeScript loader: pass one, e.g. `--node-arg=--import=tsx` (simulate(): `nodeArgs: ["--import=tsx"]`), or build the handler to JavaScript first.',
   ];
-}
-
-function notStarted(plan: SimulationPlan, failure: string): Simulation {
-  return {
-    ok: false,
-    handler: plan.handler,
-    taskRoot: plan.taskRoot,
-    initType: plan.initType,
-    exitCode: null,
-    failure,
-    hints: [],
-    timeline: [],
-    invocations: [],
-    errors: [],
-    requests: [],
-    logs: [],
-  };
 }
