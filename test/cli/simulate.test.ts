@@ -1,13 +1,14 @@
 /**
- * `snapstart simulate`, the built bin run by plain node: progress as it happens, the waterfall, JSON,
- * exit codes, and bad usage.
+ * `snapstart simulate`: progress as it happens, the waterfall, JSON, exit codes, and bad usage. The
+ * built CLI runs in this process (its simulations spawn the compiled runtime); one run goes through the
+ * bin itself.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { runBuiltCli as runCli, type Teardown } from '../helpers/cli.js';
+import { runBuiltCli, runBuiltMain, type Teardown } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/lambda-harness.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/lambda/', import.meta.url));
@@ -18,15 +19,10 @@ async function tempDir(t: Teardown): Promise<string> {
   return dir;
 }
 
-/** Runs `rows` through `check`, two at a time: the machine is shared, and each row is a process. */
-async function inPairs<T>(rows: T[], check: (row: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < rows.length; i += 2) await Promise.all(rows.slice(i, i + 2).map(check));
-}
-
 t.test(
   'snapstart simulate - prints each step as it happens, then the waterfall; or JSON only with --json',
   async (t) => {
-    const text = await runCli(t, [
+    const text = await runBuiltMain([
       'simulate',
       FIXTURES,
       '--handler',
@@ -46,7 +42,10 @@ t.test(
       /^ +\+[\d.]+ ms {2}snapshot \+ restore \(restore\/next\) ok in [\d.]+ ms\n +\+[\d.]+ ms {2}afterRestore running…$/m,
     );
     // Announced when delivered, reported when answered (the runtime's own report lines may come in between).
-    t.match(progress, /^ +\+[\d.]+ ms {2}invocation 1 running…$[^]*^ +\+[\d.]+ ms {2}invocation 1 ok in [\d.]+ ms$/m);
+    t.match(
+      progress,
+      /^ +\+[\d.]+ ms {2}invocation 1 running…$[\s\S]*^ +\+[\d.]+ ms {2}invocation 1 ok in [\d.]+ ms$/m,
+    );
     t.match(summary, /^snapstart simulate: app\.handler in .* \(snap-start\) ok/);
     t.match(summary, /^beforeSnapshot \(2 hooks\) +\+[\d.]+ ms +[\d.]+ ms \|[ █]+\| ok$/m);
     t.match(summary, /^ {2}reconnectDb +\+[\d.]+ ms +[\d.]+ ms \|[ ▒]+\| ok$/m);
@@ -56,7 +55,8 @@ t.test(
     );
     t.notMatch(summary, /Runtime output:/, 'the output was printed as it came');
 
-    const json = await runCli(t, [
+    // The bin itself, once: plain node, the compiled CLI and runtime.
+    const json = await runBuiltCli(t, [
       'simulate',
       FIXTURES,
       '--handler',
@@ -83,12 +83,26 @@ t.test(
     const dir = await tempDir(t);
     await writeFile(join(dir, 'null.json'), 'null');
     await writeFile(join(dir, 'handler.ts'), 'export const handler = async (): Promise<number> => 1;\n');
-    const [skipped, nullEvent, typescript, refused] = await Promise.all([
-      runCli(t, ['simulate', FIXTURES, '--handler', 'unsubscribe.handler', '--no-color']),
-      runCli(t, ['simulate', FIXTURES, '--handler', 'faults.echo', '--event', join(dir, 'null.json'), '--json']),
-      runCli(t, ['simulate', dir, '--handler', 'handler.handler', '--init-type', 'on-demand', '--no-color']),
-      runCli(t, ['simulate', FIXTURES, '--handler', '../escape.handler', '--no-color']),
+    const skipped = await runBuiltMain(['simulate', FIXTURES, '--handler', 'unsubscribe.handler', '--no-color']);
+    const nullEvent = await runBuiltMain([
+      'simulate',
+      FIXTURES,
+      '--handler',
+      'faults.echo',
+      '--event',
+      join(dir, 'null.json'),
+      '--json',
     ]);
+    const typescript = await runBuiltMain([
+      'simulate',
+      dir,
+      '--handler',
+      'handler.handler',
+      '--init-type',
+      'on-demand',
+      '--no-color',
+    ]);
+    const refused = await runBuiltMain(['simulate', FIXTURES, '--handler', '../escape.handler', '--no-color']);
     t.equal(skipped.code, 0, 'a skipped hook alone does not fail the phase');
     t.match(skipped.stdout, /^ {2}late +\| +\| ok skipped$/m);
     t.equal(nullEvent.code, 0, nullEvent.stderr);
@@ -145,13 +159,13 @@ t.test('snapstart simulate - bad usage exits 2 with the usage and a message nami
     [['simulate', join(dir, 'missing'), '--handler', 'a.b'], /<task-root> ".*missing" is not a directory/],
     [['simulate', aFile, '--handler', 'a.b'], /<task-root> ".*file\.txt" is not a directory/],
   ];
-  await inPairs(rows, async ([args, message]) => {
-    const result = await runCli(t, args);
+  for (const [args, message] of rows) {
+    const result = await runBuiltMain(args);
     t.equal(result.code, 2, args.join(' '));
     t.match(result.stderr, message, args.join(' '));
     t.match(result.stderr, 'Usage: snapstart simulate', `${args.join(' ')}: with the usage`);
-  });
-  const help = await runCli(t, ['simulate', '--help']);
+  }
+  const help = await runBuiltMain(['simulate', '--help']);
   t.equal(help.code, 0);
   t.match(help.stdout, /Usage: snapstart simulate <task-root> --handler file\.export/);
   t.match(help.stdout, /--function-timeout <ms>/);

@@ -143,13 +143,10 @@ t.test('simulate() - an after-restore failure stops the simulation and names the
 t.test(
   'simulate() - on-demand runs no hooks and no restore, delivers a null event as null; an import error is reported',
   async (t) => {
-    const onDemand = await simulate({
-      taskRoot: FIXTURES,
-      handler: 'faults.echo',
-      initType: 'on-demand',
-      invocations: 2,
-      event: null,
-    });
+    const [onDemand, broken] = await Promise.all([
+      simulate({ taskRoot: FIXTURES, handler: 'faults.echo', initType: 'on-demand', invocations: 2, event: null }),
+      simulate({ taskRoot: FIXTURES, handler: 'broken.handler' }),
+    ]);
     t.equal(onDemand.ok, true, onDemand.failure ?? 'ok');
     t.same(
       onDemand.timeline.map((span) => span.kind),
@@ -161,7 +158,6 @@ t.test(
     );
     t.notOk(onDemand.requests.some((request) => request.endpoint === 'restore/next'));
 
-    const broken = await simulate({ taskRoot: FIXTURES, handler: 'broken.handler' });
     t.equal(broken.ok, false);
     t.equal(broken.exitCode, 1);
     t.match(broken.timeline[1], { kind: 'init', ok: false, detail: 'Runtime.ImportModuleError' });
@@ -206,17 +202,17 @@ t.test('simulate() - its own timeout kills the runtime and draws the step that w
   const rows: [string, Parameters<typeof simulate>[0], object][] = [
     [
       'a stuck invocation',
-      { taskRoot: FIXTURES, handler: 'faults.stuck', initType: 'on-demand', timeout: 2_000, functionTimeout: 60_000 },
+      { taskRoot: FIXTURES, handler: 'faults.stuck', initType: 'on-demand', timeout: 5_000, functionTimeout: 60_000 },
       { kind: 'invocation', name: 'invocation 1', ok: false, detail: 'timed out' },
     ],
     [
       'a long after-restore phase',
-      { taskRoot: FIXTURES, handler: 'app.handler', env: { FIXTURE_MODE: 'after-slow' }, timeout: 2_500 },
+      { taskRoot: FIXTURES, handler: 'app.handler', env: { FIXTURE_MODE: 'after-slow' }, timeout: 5_000 },
       { kind: 'phase', name: 'afterRestore', ok: false, detail: 'timed out' },
     ],
     [
       'a long before-snapshot phase',
-      { taskRoot: FIXTURES, handler: 'slow-phases.handler', env: { FIXTURE_MODE: 'slow-before' }, timeout: 2_500 },
+      { taskRoot: FIXTURES, handler: 'slow-phases.handler', env: { FIXTURE_MODE: 'slow-before' }, timeout: 5_000 },
       { kind: 'phase', name: 'beforeSnapshot', ok: false, detail: 'timed out' },
     ],
     [
@@ -225,8 +221,10 @@ t.test('simulate() - its own timeout kills the runtime and draws the step that w
       { kind: 'init', name: 'init: import slow-phases.handler', startMs: 0, ok: false, detail: 'timed out' },
     ],
   ];
-  for (const [what, options, running] of rows) {
-    const simulation = await simulate(options);
+  // Side by side: each waits out its timeout, which is generous so that a busy machine still reaches the step.
+  const simulations = await Promise.all(rows.map(([, options]) => simulate(options)));
+  for (const [index, [what, options, running]] of rows.entries()) {
+    const simulation = simulations[index] as Awaited<ReturnType<typeof simulate>>;
     t.equal(simulation.ok, false, what);
     t.equal(simulation.failure, `gave up after the ${options.timeout} ms timeout and killed the runtime`, what);
     t.equal(simulation.exitCode, 128, `${what}: killed by a signal`);
@@ -240,11 +238,14 @@ t.test('simulate() - its own timeout kills the runtime and draws the step that w
 t.test(
   'simulate() - hooks skipped at the after-restore deadline are drawn without times; skipped by unsubscription is ok',
   async (t) => {
-    const deadline = await simulate({
-      taskRoot: FIXTURES,
-      handler: 'deadline.handler',
-      env: { SNAPSTART_AFTER_RESTORE_DEADLINE_MS: '500' },
-    });
+    const [deadline, unsubscribed] = await Promise.all([
+      simulate({
+        taskRoot: FIXTURES,
+        handler: 'deadline.handler',
+        env: { SNAPSTART_AFTER_RESTORE_DEADLINE_MS: '500' },
+      }),
+      simulate({ taskRoot: FIXTURES, handler: 'unsubscribe.handler' }),
+    ]);
     t.equal(deadline.exitCode, 65);
     t.match(
       deadline.timeline.find((span) => span.name === 'slowWarmup'),
@@ -258,7 +259,6 @@ t.test(
     t.match(text, /^ {2}neverStarted +\| {20}\| FAIL skipped$/m, 'no start, no duration, an empty bar');
     t.match(text, /^ {2}\| deadline fixture loaded$/m, 'stdout lines are marked |');
 
-    const unsubscribed = await simulate({ taskRoot: FIXTURES, handler: 'unsubscribe.handler' });
     t.equal(unsubscribed.ok, true, unsubscribed.failure ?? 'a skipped hook alone does not fail the phase');
     t.match(unsubscribed.afterRestore, {
       ok: true,
@@ -275,23 +275,20 @@ t.test(
 );
 
 t.test('simulate() - a failed invocation and a refused restore/next are in the timeline', async (t) => {
-  const failed = await simulate({
-    taskRoot: FIXTURES,
-    handler: 'app.handler',
-    initType: 'on-demand',
-    event: { throw: 'boom' },
-  });
+  const [failed, forced] = await Promise.all([
+    simulate({ taskRoot: FIXTURES, handler: 'app.handler', initType: 'on-demand', event: { throw: 'boom' } }),
+    // The runtime told it is snap-start, in an environment that is not: Lambda answers restore/next 403.
+    simulate({
+      taskRoot: FIXTURES,
+      handler: 'faults.echo',
+      initType: 'on-demand',
+      env: { AWS_LAMBDA_INITIALIZATION_TYPE: 'snap-start' },
+    }),
+  ]);
   t.equal(failed.ok, false);
   t.match(failed.invocations, [{ ok: false, errorType: 'Function.TypeError', body: { errorMessage: 'boom' } }]);
   t.match(failed.timeline.at(-1), { kind: 'invocation', ok: false, detail: 'Function.TypeError' });
 
-  // The runtime told it is snap-start, in an environment that is not: Lambda answers restore/next 403.
-  const forced = await simulate({
-    taskRoot: FIXTURES,
-    handler: 'faults.echo',
-    initType: 'on-demand',
-    env: { AWS_LAMBDA_INITIALIZATION_TYPE: 'snap-start' },
-  });
   t.equal(forced.exitCode, 64);
   t.match(
     forced.timeline.find((span) => span.kind === 'snapshot'),

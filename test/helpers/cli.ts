@@ -85,3 +85,36 @@ export function steps(stdout: string): Step[] {
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Step);
 }
+
+/** What an in-process run of the CLI did. */
+export interface CapturedRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the built CLI's `main(argv)` in this process (no child process, no start-up cost), capturing what
+ * it writes. Runs must not overlap: they share `process.stdout` and `process.stderr`.
+ */
+export async function runBuiltMain(argv: string[]): Promise<CapturedRun> {
+  const { main } = (await import(new URL('../../dist/cli/commands.js', import.meta.url).href)) as {
+    main(argv: string[]): Promise<number>;
+  };
+  const out: string[] = [];
+  const err: string[] = [];
+  const { stdout, stderr } = process;
+  const writeOut = stdout.write;
+  const writeErr = stderr.write;
+  const collect = (into: string[]) =>
+    ((chunk: string | Uint8Array) =>
+      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')) > 0) as typeof stdout.write;
+  stdout.write = collect(out);
+  stderr.write = collect(err);
+  try {
+    return { code: await main(argv), stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    stdout.write = writeOut;
+    stderr.write = writeErr;
+  }
+}
