@@ -1,14 +1,13 @@
 /**
- * `snapstart simulate`: progress as it happens, the waterfall, JSON, exit codes, and bad usage. The
- * built CLI runs in this process (its simulations spawn the compiled runtime); one run goes through the
- * bin itself.
+ * `snapstart simulate`: progress as it happens, the waterfall, JSON, exit codes, and bad usage. The CLI
+ * runs in this process (its simulations spawn the compiled runtime); one run goes through the built bin.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { runBuiltCli, runBuiltMain, type Teardown } from '../helpers/cli.js';
+import { runBuiltCli, runMain, type Teardown } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/lambda-harness.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/lambda/', import.meta.url));
@@ -22,7 +21,7 @@ async function tempDir(t: Teardown): Promise<string> {
 t.test(
   'snapstart simulate - prints each step as it happens, then the waterfall; or JSON only with --json',
   async (t) => {
-    const text = await runBuiltMain([
+    const text = await runMain([
       'simulate',
       FIXTURES,
       '--handler',
@@ -83,8 +82,8 @@ t.test(
     const dir = await tempDir(t);
     await writeFile(join(dir, 'null.json'), 'null');
     await writeFile(join(dir, 'handler.ts'), 'export const handler = async (): Promise<number> => 1;\n');
-    const skipped = await runBuiltMain(['simulate', FIXTURES, '--handler', 'unsubscribe.handler', '--no-color']);
-    const nullEvent = await runBuiltMain([
+    const skipped = await runMain(['simulate', FIXTURES, '--handler', 'unsubscribe.handler', '--no-color']);
+    const nullEvent = await runMain([
       'simulate',
       FIXTURES,
       '--handler',
@@ -93,7 +92,7 @@ t.test(
       join(dir, 'null.json'),
       '--json',
     ]);
-    const typescript = await runBuiltMain([
+    const typescript = await runMain([
       'simulate',
       dir,
       '--handler',
@@ -102,7 +101,7 @@ t.test(
       'on-demand',
       '--no-color',
     ]);
-    const refused = await runBuiltMain(['simulate', FIXTURES, '--handler', '../escape.handler', '--no-color']);
+    const refused = await runMain(['simulate', FIXTURES, '--handler', '../escape.handler', '--no-color']);
     t.equal(skipped.code, 0, 'a skipped hook alone does not fail the phase');
     t.match(skipped.stdout, /^ {2}late +\| +\| ok skipped$/m);
     t.equal(nullEvent.code, 0, nullEvent.stderr);
@@ -160,12 +159,12 @@ t.test('snapstart simulate - bad usage exits 2 with the usage and a message nami
     [['simulate', aFile, '--handler', 'a.b'], /<task-root> ".*file\.txt" is not a directory/],
   ];
   for (const [args, message] of rows) {
-    const result = await runBuiltMain(args);
+    const result = await runMain(args);
     t.equal(result.code, 2, args.join(' '));
     t.match(result.stderr, message, args.join(' '));
     t.match(result.stderr, 'Usage: snapstart simulate', `${args.join(' ')}: with the usage`);
   }
-  const help = await runBuiltMain(['simulate', '--help']);
+  const help = await runMain(['simulate', '--help']);
   t.equal(help.code, 0);
   t.match(help.stdout, /Usage: snapstart simulate <task-root> --handler file\.export/);
   t.match(help.stdout, /--function-timeout <ms>/);

@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { type Bundler, loadBundler, runSnapshot } from '../../src/cli/snapshot.js';
-import { runBuiltCli, runBuiltMain, runNode, type Teardown } from '../helpers/cli.js';
+import { runBuiltCli, runMain, runNode, type Teardown } from '../helpers/cli.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/v8/${name}`, import.meta.url));
 
@@ -22,23 +22,23 @@ t.test('snapstart --help - lists the snapshot command', async (t) => {
 });
 
 t.test('snapstart snapshot --help - prints the usage and exits 0', async (t) => {
-  const run = await runBuiltMain(['snapshot', '--help']);
+  const run = await runMain(['snapshot', '--help']);
   t.equal(run.code, 0);
   t.match(run.stdout, 'Usage: snapstart snapshot <entry> [--out app.blob]');
   t.match(run.stdout, 'npm install --save-dev esbuild');
 });
 
 t.test('snapstart snapshot - bad usage exits 2 naming the problem', async (t) => {
-  const none = await runBuiltMain(['snapshot']);
+  const none = await runMain(['snapshot']);
   t.equal(none.code, 2);
   t.match(none.stderr, 'expected one entry file, got 0');
-  const unknown = await runBuiltMain(['snapshot', 'entry.ts', '--fast']);
+  const unknown = await runMain(['snapshot', 'entry.ts', '--fast']);
   t.equal(unknown.code, 2);
   t.match(unknown.stderr, "Unknown option '--fast'");
 });
 
 t.test('snapstart snapshot - a missing entry exits 1 naming it', async (t) => {
-  const run = await runBuiltMain(['snapshot', 'no/such/entry.ts']);
+  const run = await runMain(['snapshot', 'no/such/entry.ts']);
   t.equal(run.code, 1);
   t.match(run.stderr, 'entry "no/such/entry.ts" is not a file');
 });
@@ -46,7 +46,7 @@ t.test('snapstart snapshot - a missing entry exits 1 naming it', async (t) => {
 t.test('snapstart snapshot - a bundling failure exits 1 with esbuild errors and a hint', async (t) => {
   const dir = await tempDir(t);
   const blob = join(dir, 'tla.blob');
-  const run = await runBuiltMain(['snapshot', fixture('top-level-await.ts'), '--out', blob]);
+  const run = await runMain(['snapshot', fixture('top-level-await.ts'), '--out', blob]);
   t.equal(run.code, 1);
   t.match(run.stderr, /bundling .*top-level-await\.ts failed/);
   t.match(
@@ -63,7 +63,7 @@ t.test(
     const dir = await tempDir(t);
     const blob = join(dir, 'plain.blob');
     const bundle = join(dir, 'plain.cjs');
-    const run = await runBuiltMain(['snapshot', fixture('plain-entry.ts'), '--out', blob, '--bundle', bundle]);
+    const run = await runMain(['snapshot', fixture('plain-entry.ts'), '--out', blob, '--bundle', bundle]);
     t.equal(run.code, 0, run.stderr);
     t.match(run.stdout, 'warning: the entry did not call snapshotMain()');
     t.match(readFileSync(bundle, 'utf8'), 'setDeserializeMainFunction', 'the bundle was kept');
@@ -75,7 +75,7 @@ t.test(
 t.test('snapstart snapshot - passes esbuild warnings on and counts one hook', async (t) => {
   const dir = await tempDir(t);
   const blob = join(dir, 'one.blob');
-  const run = await runBuiltMain(['snapshot', fixture('one-hook-entry.ts'), '--out', blob]);
+  const run = await runMain(['snapshot', fixture('one-hook-entry.ts'), '--out', blob]);
   t.equal(run.code, 0, run.stderr);
   t.match(run.stderr, /snapstart snapshot: esbuild warning: "import\.meta" is not available/);
   t.match(run.stdout, /beforeSnapshot\s+[\d.]+ ms\s+1 hook\n/);
@@ -246,7 +246,7 @@ t.test('snapstart snapshot - bad flags and paths exit non-zero naming the value,
     [['snapshot', entry, '--out', entry], 1, /--out ".*plain-entry\.ts" is the entry/],
   ];
   for (const [args, code, message] of rows) {
-    const result = await runBuiltMain(args);
+    const result = await runMain(args);
     t.equal(result.code, code, args.join(' '));
     t.match(result.stderr, message, args.join(' '));
   }

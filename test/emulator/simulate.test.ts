@@ -1,6 +1,6 @@
 /**
- * `simulate()` in process, with the built package (its runtime child is the compiled bin, run by plain
- * node): the lifecycle and its timeline, each step as it happens, and what ends a simulation early.
+ * `simulate()` in process (its runtime child is the compiled bin, run by plain node): the lifecycle and
+ * its timeline, each step as it happens, and what ends a simulation early.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -9,12 +9,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import t from 'tap';
-import type { SimulationEvent } from '../../src/emulator/index.js';
-import { builtEmulator } from '../helpers/emulator.js';
+import { formatSimulation, formatSimulationEvent, type SimulationEvent, simulate } from '../../src/emulator/index.js';
 import { FIXTURES } from '../helpers/lambda-harness.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/lambda/', import.meta.url));
-const { formatSimulation, formatSimulationEvent, simulate } = await builtEmulator();
 
 t.test(
   'simulate() - the TypeScript example: init, snapshot, restore, two invocations, each step as it happens',

@@ -94,13 +94,12 @@ export interface CapturedRun {
 }
 
 /**
- * Runs the built CLI's `main(argv)` in this process (no child process, no start-up cost), capturing what
- * it writes. Runs must not overlap: they share `process.stdout` and `process.stderr`.
+ * Runs the CLI's `main(argv)` from source in this process (no child process, no start-up cost; its
+ * simulations spawn the built runtime), capturing what it writes. Runs must not overlap: they share
+ * `process.stdout` and `process.stderr`.
  */
-export async function runBuiltMain(argv: string[]): Promise<CapturedRun> {
-  const { main } = (await import(new URL('../../dist/cli/commands.js', import.meta.url).href)) as {
-    main(argv: string[]): Promise<number>;
-  };
+export async function runMain(argv: string[]): Promise<CapturedRun> {
+  const { main } = await import('../../src/cli/commands.js');
   const out: string[] = [];
   const err: string[] = [];
   const { stdout, stderr } = process;

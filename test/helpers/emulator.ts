@@ -9,14 +9,6 @@ interface Teardown {
   teardown(fn: () => unknown): void;
 }
 
-/**
- * The built `snapstart-hooks/emulator` (`npm run build` first): its `simulate()` spawns the compiled
- * runtime with plain node, without tsx's start-up cost. Types come from the source.
- */
-export async function builtEmulator(): Promise<typeof import('../../src/emulator/index.js')> {
-  return import(new URL('../../dist/emulator/index.js', import.meta.url).href);
-}
-
 /** Starts an emulator that is closed at teardown. */
 export async function startEmulator(t: Teardown, options: EmulatorOptions = {}): Promise<RuntimeApiEmulator> {
   const emulator = await RuntimeApiEmulator.start(options);

@@ -32,10 +32,15 @@ export interface RuntimeProcess {
   stop(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
 }
 
-/** Finds the runtime bin: the compiled one next to this module, else the TypeScript source (run under tsx). */
+/**
+ * Finds the runtime bin: the compiled one next to this module (the built package); when this module
+ * runs from its TypeScript source, the package's built one; without a build, the source under tsx.
+ */
 function runtimeCommand(): string[] {
-  const compiled = fileURLToPath(new URL('../../lambda/bin.js', import.meta.url));
-  if (existsSync(compiled)) return [compiled];
+  for (const candidate of ['../../lambda/bin.js', '../../../dist/lambda/bin.js']) {
+    const compiled = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(compiled)) return [compiled];
+  }
   return ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('../../lambda/bin.ts', import.meta.url))];
 }
 
