@@ -16,7 +16,7 @@ import { interpretPost, limitFor, type PostOutcome, type ResponseLimits, timeout
 import type { Exchange, RequestHead, TransportHandler } from './transport.js';
 import type { EmulatorEvents, EmulatorState, EnvironmentFailure, InvocationResult, ResponseChunk } from './types.js';
 import type { Waiters } from './waiting.js';
-import { ACCEPTED_BODY, errorAnswer, HEADER, headerValue, parseBody, validErrorType } from './wire.js';
+import { ACCEPTED_BODY, errorAnswer, HEADER, headerValue, parseBody, STREAMING_MODE, validErrorType } from './wire.js';
 
 /** The settings of an environment. */
 export interface EnvironmentConfig {
@@ -105,7 +105,7 @@ export class Environment implements Omit<TransportHandler, 'now' | 'onRequest' |
   onChunk(head: RequestHead, at: number, bytes: number): void {
     const { parsed } = head;
     if (parsed.endpoint !== 'invocation/response' || parsed.requestId === undefined) return;
-    if (headerValue(head.headers, HEADER.responseMode) === undefined) return;
+    if (headerValue(head.headers, HEADER.responseMode) !== STREAMING_MODE) return;
     const chunks = this.#chunks.get(parsed.requestId);
     if (chunks === undefined || this.#ledger.get(parsed.requestId) === undefined) return;
     const chunk: ResponseChunk = { requestId: parsed.requestId, at, bytes };

@@ -37,7 +37,7 @@ export interface PostOutcome {
 }
 
 /** Whether a post's head asks for a streamed response. */
-export function isStreamed(headers: RecordedRequest['headers']): boolean {
+function isStreamed(headers: RecordedRequest['headers']): boolean {
   return headerValue(headers, HEADER.responseMode) === STREAMING_MODE;
 }
 
