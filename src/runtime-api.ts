@@ -24,10 +24,14 @@ export function isInitializationType(value: unknown): value is InitializationTyp
 }
 
 /** The Runtime API endpoints, named without the version prefix and with `{id}` elided. */
-export type Endpoint =
-  | 'restore/next'
-  | 'invocation/next'
-  | 'invocation/response'
-  | 'invocation/error'
-  | 'init/error'
-  | 'restore/error';
+export const ENDPOINTS = [
+  'restore/next',
+  'invocation/next',
+  'invocation/response',
+  'invocation/error',
+  'init/error',
+  'restore/error',
+] as const;
+
+/** A Runtime API endpoint, named without the version prefix and with `{id}` elided. */
+export type Endpoint = (typeof ENDPOINTS)[number];

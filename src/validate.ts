@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { truncate } from './util/text.js';
 
 /** Renders a bad value for an error message. */
 export function show(value: unknown): string {
@@ -101,4 +102,40 @@ export function checkOneOf<T extends string>(
   const list = allowed.map((entry) => `'${entry}'`).join(', ');
   if (typeof value !== 'string') throw new TypeError(`${name} must be one of ${list}, got ${show(value)}`);
   throw new RangeError(`${name} must be one of ${list}, got ${show(value)}`);
+}
+
+/** Checks that `value` has no own keys but `known` (a typo'd option is refused instead of ignored). */
+export function checkKnownKeys(name: string, value: object | undefined, known: readonly string[]): void {
+  if (value === undefined) return;
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new TypeError(`${name}.${key} is not an option; the options are ${known.join(', ')}`);
+    }
+  }
+}
+
+/** Checks an optional string that can be passed to a child process: no NUL character (the OS cannot carry one). */
+export function checkProcessText(name: string, value: unknown): asserts value is string | undefined {
+  if (value === undefined) return;
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string, got ${show(value)}`);
+  const at = value.indexOf('\u0000');
+  if (at !== -1) throw new RangeError(`${name} must not contain a NUL character, got one at index ${at}`);
+}
+
+// What an HTTP header value may hold (RFC 9110 field-value: visible characters, spaces and tabs inside,
+// obs-text), minus tabs, and without surrounding blanks, which a receiver trims away.
+const HEADER_VALUE = /^[\u0021-\u007e\u00a0-\u00ff](?:[\u0020-\u007e\u00a0-\u00ff]*[\u0021-\u007e\u00a0-\u00ff])?$/;
+
+/**
+ * Checks an optional value sent as an HTTP header: a non-empty string of printable Latin-1 characters
+ * (no CR, LF or other control character, nothing above U+00FF) without leading or trailing spaces.
+ */
+export function checkHeaderValue(name: string, value: unknown): asserts value is string | undefined {
+  if (value === undefined) return;
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string, got ${show(value)}`);
+  if (!HEADER_VALUE.test(value)) {
+    throw new RangeError(
+      `${name} must be sent as an HTTP header: printable Latin-1 characters, no control characters and no surrounding spaces, got ${JSON.stringify(truncate(value, 80))}`,
+    );
+  }
 }

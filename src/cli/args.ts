@@ -6,6 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { checkInteger } from '../validate.js';
 
 /** The option declarations `parseArgs` takes. */
 export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
@@ -59,4 +60,23 @@ export async function pathKind(path: string): Promise<'file' | 'directory' | 'ot
 export function usageError(command: string, message: string, usage: string): number {
   process.stderr.write(`snapstart ${command}: ${message}\n\n${usage}\n`);
   return 2;
+}
+
+/**
+ * Reads a whole-number flag: decimal digits become a number, anything else stays text, and
+ * `checkInteger` names the flag and the value either way (`--invocations must be a number, got "two"`).
+ *
+ * @throws TypeError or RangeError naming the flag.
+ */
+export function integerFlag(
+  flag: string,
+  text: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (text === undefined) return fallback;
+  const value: unknown = /^[+-]?\d+(?:\.\d+)?$/.test(text) ? Number(text) : text;
+  checkInteger(flag, value, min, max);
+  return value as number;
 }

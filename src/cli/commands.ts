@@ -40,7 +40,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${await usage()}\n`);
     return name === undefined ? 2 : 0;
   }
-  const load = commands[name];
+  // An own property only: `constructor`, `toString` or `__proto__` are no commands.
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (load === undefined) {
     process.stderr.write(`snapstart: unknown command ${JSON.stringify(name)}\n\n${await usage()}\n`);
     return 2;

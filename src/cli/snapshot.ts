@@ -7,13 +7,14 @@
 import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { formatReport } from '../report.js';
 import { preciseNow } from '../util/timers.js';
 import { BUILD_REPORT_ENV, type BuildReport } from '../v8/build-report.js';
 import { diagnoseOpenHandle } from '../v8/open-handles.js';
 import { parseCommandArgs, pathKind, usageError as reportUsageError } from './args.js';
 import type { Command } from './commands.js';
+import { outputClash, unwritableTarget } from './output-paths.js';
 
 const USAGE = `Usage: snapstart snapshot <entry> [--out app.blob] [--bundle entry.cjs]
 
@@ -39,7 +40,8 @@ export interface Bundler {
     format: 'cjs';
     target: string;
     logLevel: 'silent';
-  }): Promise<{ warnings: { text: string }[] }>;
+    metafile: true;
+  }): Promise<{ warnings: { text: string }[]; metafile?: { inputs: Record<string, unknown> } }>;
 }
 
 /** What a failed bundle rejects with (esbuild's `BuildFailure`, in part). */
@@ -120,6 +122,9 @@ export async function runSnapshot(argv: string[], load: () => Promise<Bundler> =
     const problem = target === undefined ? undefined : await unwritableTarget(target);
     if (problem !== undefined) return failure(`${flag} ${JSON.stringify(target)}: ${problem}`);
   }
+  // Never write over what is read: an output that is the entry (or the other output) is refused.
+  const clash = await outputClash(out, values.bundle, [entry], 'the entry');
+  if (clash !== undefined) return failure(clash);
 
   const workDir = await mkdtemp(join(tmpdir(), 'snapstart-snapshot-'));
   try {
@@ -153,7 +158,12 @@ async function bundleAndBuild(
       format: 'cjs',
       target: `node${process.versions.node}`,
       logLevel: 'silent',
+      metafile: true,
     });
+    // Every file the bundle read is an input too (esbuild names them relative to the working directory).
+    const inputs = Object.keys(result.metafile?.inputs ?? {}).map((input) => resolve(input));
+    const clash = await outputClash(out, keepBundle, inputs, 'an input of the bundle');
+    if (clash !== undefined) return failure(clash);
     for (const warning of result.warnings)
       process.stderr.write(`snapstart snapshot: esbuild warning: ${warning.text}\n`);
   } catch (error) {
@@ -274,15 +284,6 @@ function describeBundleFailure(error: unknown): string {
       return `  ${where}${message.text}${hint}`;
     })
     .join('\n');
-}
-
-/** Why a file cannot be written at `target` (an empty path, a directory, a missing parent), or `undefined`. */
-async function unwritableTarget(target: string): Promise<string | undefined> {
-  if (target === '') return 'the path is empty';
-  const path = resolve(target);
-  if ((await pathKind(path)) === 'directory') return 'is a directory; name a file';
-  if ((await pathKind(dirname(path))) !== 'directory') return `its directory ${dirname(path)} does not exist`;
-  return undefined;
 }
 
 function usageError(message: string): number {

@@ -5,15 +5,15 @@
  * @packageDocumentation
  */
 
-export { type FormatSimulationOptions, formatSimulation } from './format.js';
-export { RuntimeApiEmulator } from './server.js';
+export { RuntimeApiEmulator } from './emulator.js';
+export { type FormatSimulationOptions, formatSimulation, formatSimulationEvent } from './simulate/format.js';
 export {
-  MAX_TIMEOUT_MS,
   type SimulatedInvocation,
   type SimulateOptions,
   type Simulation,
+  type SimulationEvent,
   simulate,
   type TimelineSpan,
-} from './simulate.js';
+} from './simulate/index.js';
 // A runtime re-export (not `export type`) so the types module is part of the loaded graph.
 export * from './types.js';

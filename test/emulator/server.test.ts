@@ -101,9 +101,20 @@ t.test('RuntimeApiEmulator - rejects unknown ids, large responses, unknown paths
   t.match(await unknown.json(), { errorType: 'InvalidRequestID' });
   const big = await fetch(`${base(emulator)}/invocation/r1/response`, { method: 'POST', body: '"0123456789abcdef"' });
   t.equal(big.status, 413);
+  t.same(await big.json(), {
+    errorMessage: 'Exceeded maximum allowed payload size (10 bytes).',
+    errorType: 'RequestEntityTooLarge',
+  });
+  t.match(await invocation, {
+    ok: false,
+    errorType: 'Function.ResponseSizeTooLarge',
+    body: {
+      errorType: 'Function.ResponseSizeTooLarge',
+      errorMessage: 'Response payload size (18 bytes) exceeded maximum allowed payload size (10 bytes).',
+    },
+  });
   const error = await fetch(`${base(emulator)}/invocation/r1/error`, { method: 'POST', body: '{"errorType":"E"}' });
-  t.equal(error.status, 202);
-  t.match(await invocation, { ok: false, errorType: 'Runtime.Unknown', body: { errorType: 'E' } });
+  t.equal(error.status, 403, 'the invocation already ended');
   t.equal((await fetch(`http://${emulator.address}/elsewhere`)).status, 404);
   t.equal((await fetch(`${base(emulator)}/invocation/next`, { method: 'POST' })).status, 405);
   t.equal(emulator.results.length, 1);
@@ -159,7 +170,7 @@ t.test('RuntimeApiEmulator - bad options and faults are rejected, naming them', 
   const emulator = await start(t);
   t.throws(
     () => emulator.inject('restore/next', { kind: 'reset' }, { times: 0 }),
-    /options\.times must be >= 1, got 0/,
+    /options\.times must be an integer from 1 to \d+, got 0/,
   );
   t.throws(
     () => emulator.inject('restore/next', { kind: 'explode' } as never),
@@ -198,3 +209,53 @@ t.test(
     client.close();
   },
 );
+
+t.test(
+  'RuntimeApiEmulator - faults at the edges: late answers after close, a dropped long poll, odd paths',
+  async (t) => {
+    const emulator = await RuntimeApiEmulator.start({ host: '::1', initType: 'on-demand' });
+    t.teardown(() => emulator.close());
+    t.match(emulator.address, /^\[::1\]:\d+$/, 'an IPv6 address is bracketed, as AWS_LAMBDA_RUNTIME_API wants');
+    const base = `http://${emulator.address}/2018-06-01/runtime`;
+    const client = new RuntimeApiClient(emulator.address);
+    t.teardown(() => client.close());
+
+    // An unknown path under the API prefix is a 404 naming it.
+    const odd = await fetch(`${base}/invocation/a/b/response`, { method: 'POST', body: '{}' });
+    t.equal(odd.status, 404);
+    t.match(await odd.json(), {
+      errorType: 'NotFound',
+      errorMessage: /Unknown Runtime API path .*invocation\/a\/b\/response/,
+    });
+    t.equal(
+      (await emulator.waitForRequest((r) => r.status === 404)).endpoint,
+      undefined,
+      'already received: found at once',
+    );
+
+    // A delayed answer still pending when the emulator closes is dropped: the client sees the connection go.
+    emulator.inject('invocation/next', { kind: 'delay', ms: 500 });
+    const late = client.nextInvocation().catch((error: unknown) => error);
+    await emulator.waitForRequest((r) => r.endpoint === 'invocation/next');
+    await emulator.close();
+    t.match(await late, { name: 'RuntimeApiError', status: undefined, message: /invocation\/next failed/ });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    t.equal(emulator.requests.at(-1)?.status, undefined, 'nothing was answered after close');
+  },
+);
+
+t.test('RuntimeApiEmulator - restore() after the runtime dropped its restore/next poll', async (t) => {
+  const emulator = await RuntimeApiEmulator.start();
+  t.teardown(() => emulator.close());
+  const abort = new AbortController();
+  const poll = fetch(`http://${emulator.address}/2018-06-01/runtime/restore/next`, { signal: abort.signal }).catch(
+    (error: unknown) => error,
+  );
+  await emulator.snapshotReached();
+  abort.abort();
+  await poll;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.doesNotThrow(() => emulator.restore(), 'answering a gone poll is a no-op');
+  t.equal(emulator.state, 'restoring');
+  t.equal(emulator.requests[0]?.status, undefined, 'the dead poll got no answer');
+});

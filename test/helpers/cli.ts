@@ -58,6 +58,14 @@ export function runNode(
   });
 }
 
+/** The built `snapstart` CLI (`npm run build` first): plain node runs it without tsx's start-up cost. */
+export const builtCliMain = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+/** Runs the built `snapstart` CLI with plain node. */
+export function runBuiltCli(t: Teardown, args: string[], env: Record<string, string> = {}): Promise<ChildResult> {
+  return runNode(t, [builtCliMain, ...args], env);
+}
+
 /** Runs the `snapstart` CLI from source. */
 export function runCli(t: Teardown, args: string[], env: Record<string, string> = {}): Promise<ChildResult> {
   return runNode(t, ['--import', 'tsx', cliMain, ...args], env);
@@ -76,4 +84,36 @@ export function steps(stdout: string): Step[] {
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Step);
+}
+
+/** What an in-process run of the CLI did. */
+export interface CapturedRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the CLI's `main(argv)` from source in this process (no child process, no start-up cost; its
+ * simulations spawn the built runtime), capturing what it writes. Runs must not overlap: they share
+ * `process.stdout` and `process.stderr`.
+ */
+export async function runMain(argv: string[]): Promise<CapturedRun> {
+  const { main } = await import('../../src/cli/commands.js');
+  const out: string[] = [];
+  const err: string[] = [];
+  const { stdout, stderr } = process;
+  const writeOut = stdout.write;
+  const writeErr = stderr.write;
+  const collect = (into: string[]) =>
+    ((chunk: string | Uint8Array) =>
+      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')) > 0) as typeof stdout.write;
+  stdout.write = collect(out);
+  stderr.write = collect(err);
+  try {
+    return { code: await main(argv), stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    stdout.write = writeOut;
+    stderr.write = writeErr;
+  }
 }

@@ -24,7 +24,7 @@ t.test(
       'first invocation',
     );
     const second = await within(
-      emulator.invoke({ n: 2 }, { traceId: 'Root=1-abc;Sampled=1', timeoutMs: 60_000 }),
+      emulator.invoke({ n: 2 }, { traceId: 'Root=1-abc;Sampled=1', timeout: 60_000 }),
       LONG,
       'second invocation',
     );

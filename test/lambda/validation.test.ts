@@ -1,19 +1,15 @@
 /**
  * Bad input to the runtime and the CLIs, table-driven: every row must end in a clear message naming
  * the bad value and a non-zero exit (or, for an unknown init type, a warning naming it). The runtime
- * rows run the real `snapstart-runtime` bin; the CLI rows run the real `snapstart` bin.
+ * rows run the real `snapstart-runtime` bin (the `snapstart` CLI's rows are in test/cli/).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import t from 'tap';
-import { main } from '../../src/cli/commands.js';
-import { RuntimeApiEmulator, simulate } from '../../src/emulator/index.js';
+import { RuntimeApiEmulator } from '../../src/emulator/index.js';
 import type { LifecycleBus, SnapStartEvents } from '../../src/index.js';
 import { loadHandler, RuntimeApiClient, startRuntime } from '../../src/lambda/index.js';
 import { reportInitError } from '../../src/lambda/init.js';
 import { createFailureGate } from '../../src/lambda/process-failures.js';
-import { runCli } from '../helpers/cli.js';
 import { FIXTURES, sequence, spawnRuntime, within } from '../helpers/lambda-harness.js';
 
 const LONG = 30_000;
@@ -21,12 +17,6 @@ const LONG = 30_000;
 /** Runs `rows` through `check`, two at a time: the machine is shared, and each row is a process. */
 async function inPairs<T>(rows: T[], check: (row: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < rows.length; i += 2) await Promise.all(rows.slice(i, i + 2).map(check));
-}
-
-async function tempDir(t: { teardown(fn: () => unknown): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'snapstart-validation-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 t.test(
@@ -222,113 +212,6 @@ t.test(
   },
 );
 
-t.test('snapstart - unknown or missing command exits 2 with the usage', async (t) => {
-  const unknown = await runCli(t, ['nope']);
-  t.equal(unknown.code, 2);
-  t.match(unknown.stderr, /snapstart: unknown command "nope"\n\nUsage: snapstart <command>/);
-  const none = await runCli(t, []);
-  t.equal(none.code, 2);
-  t.match(none.stdout, /^Usage: snapstart <command> \[options\]/);
-  const help = await runCli(t, ['help']);
-  t.equal(help.code, 0);
-  t.match(help.stdout, /Commands:\n {2}simulate/);
-});
-
-t.test('snapstart simulate - bad flags exit 2 naming the value (rows not in simulate.test.ts)', async (t) => {
-  const dir = await tempDir(t);
-  const badJson = join(dir, 'bad.json');
-  await writeFile(badJson, '{"orderId": ');
-  const aFile = join(dir, 'file.txt');
-  await writeFile(aFile, 'x');
-  const base = ['simulate', FIXTURES, '--handler', 'faults.echo'];
-  const rows: [string[], string | RegExp][] = [
-    [[...base, '--handlr', 'x'], "Unknown option '--handlr'"],
-    [['simulate', FIXTURES, '--handler'], "Option '--handler <value>' argument missing"],
-    [[...base, '--invocations'], "Option '--invocations <value>' argument missing"],
-    [
-      [...base, '--invocations', '-1'],
-      '--invocations got "-1", which looks like an option; to pass it as the value write --invocations=-1',
-    ],
-    [[...base, '--invocations=-1'], '--invocations must be an integer >= 0, got "-1"'],
-    [[...base, '--invocations', 'abc'], '--invocations must be an integer >= 0, got "abc"'],
-    [[...base, '--invocations', ''], '--invocations must be an integer >= 0, got ""'],
-    [[...base, '--invocations', '1.5'], '--invocations must be an integer >= 0, got "1.5"'],
-    [[...base, '--init-type', 'provisioned-concurrency'], '--init-type must be snap-start or on-demand'],
-    [[...base, '--init-type'], "Option '--init-type <value>' argument missing"],
-    [[...base, '--timeout', 'Infinity'], '--timeout must be a number of ms > 0, got "Infinity"'],
-    [[...base, '--timeout', '99999999999'], /got "99999999999" \(whole ms, at most 2147483647\)/],
-    [[...base, '--timeout', '-5'], '--timeout got "-5", which looks like an option'],
-    [[...base, '--env', '=value'], '--env must be KEY=VALUE, got "=value"'],
-    [[...base, '--event', badJson], /cannot read the event from .*bad\.json: .*JSON/],
-    [['simulate', join(dir, 'missing'), '--handler', 'a.b'], /<task-root> ".*missing" is not a directory/],
-    [['simulate', aFile, '--handler', 'a.b'], /<task-root> ".*file\.txt" is not a directory/],
-  ];
-  await inPairs(rows, async ([args, message]) => {
-    const result = await runCli(t, args);
-    t.equal(result.code, 2, args.join(' '));
-    t.match(result.stderr, message, args.join(' '));
-    t.match(result.stderr, 'Usage: snapstart simulate', `${args.join(' ')}: with the usage`);
-  });
-});
-
-t.test('snapstart simulate - a malformed --handler shows the runtime refusing it', async (t) => {
-  const result = await runCli(t, ['simulate', FIXTURES, '--handler', '../escape.handler', '--no-color']);
-  t.equal(result.code, 1);
-  t.match(result.stdout, /init: import \.\.\/escape\.handler .* FAIL Runtime\.MalformedHandlerName/);
-  t.match(
-    result.stdout,
-    /init\/error Runtime\.MalformedHandlerName: '\.\.\/escape\.handler' is not a valid handler name/,
-  );
-  t.match(result.stdout, 'Runtime exited with code 129');
-});
-
-t.test('snapstart snapshot - bad flags and paths exit non-zero naming the value', async (t) => {
-  const dir = await tempDir(t);
-  const entry = join(FIXTURES, 'faults.mjs');
-  const rows: [string[], number, string | RegExp][] = [
-    [['snapshot', entry, '--out'], 2, "Option '-o, --out <value>' argument missing"],
-    [
-      ['snapshot', entry, '-o', '-x.blob'],
-      2,
-      '-o got "-x.blob", which looks like an option; to pass it as the value write --out=-x.blob',
-    ],
-    [['snapshot', entry, '--bundle'], 2, "Option '--bundle <value>' argument missing"],
-    [['snapshot', entry, entry], 2, 'expected one entry file, got 2'],
-    [['snapshot', dir], 1, /entry ".*snapstart-validation-[^"]*" is not a file/],
-    [
-      ['snapshot', entry, '--out', join(dir, 'no/such/dir/app.blob')],
-      1,
-      /--out ".*app\.blob": its directory .*no\/such\/dir does not exist/,
-    ],
-    [['snapshot', entry, '--out', dir], 1, /--out ".*": is a directory; name a file/],
-    [['snapshot', entry, '--out='], 1, '--out "": the path is empty'],
-    [
-      ['snapshot', entry, '--out', join(dir, 'a.blob'), '--bundle', join(dir, 'none/b.cjs')],
-      1,
-      /--bundle ".*b\.cjs": its directory .*none does not exist/,
-    ],
-  ];
-  await inPairs(rows, async ([args, code, message]) => {
-    const result = await runCli(t, args);
-    t.equal(result.code, code, args.join(' '));
-    t.match(result.stderr, message, args.join(' '));
-  });
-});
-
-t.test('simulate() - bad timeoutMs and taskRoot are refused before anything starts', async (t) => {
-  const rows: [Record<string, unknown>, RegExp][] = [
-    [{ timeoutMs: 0 }, /timeoutMs must be a number of ms from 1 to 2147483647, got 0/],
-    [{ timeoutMs: Number.POSITIVE_INFINITY }, /got Infinity/],
-    [{ timeoutMs: '5000' }, /got 5000/],
-    [{ taskRoot: join(FIXTURES, 'missing') }, /taskRoot must be an existing directory, got ".*missing"/],
-    [{ taskRoot: join(FIXTURES, 'faults.mjs') }, /taskRoot must be an existing directory, got ".*faults\.mjs"/],
-    [{ taskRoot: 42 }, /taskRoot must be an existing directory, got 42/],
-  ];
-  for (const [options, message] of rows) {
-    await t.rejects(simulate({ taskRoot: FIXTURES, handler: 'faults.echo', ...options } as never), message);
-  }
-});
-
 t.test('new RuntimeApiClient() - rejects what is not host:port, naming it', async (t) => {
   for (const value of [undefined, 42, '', 'host', 'host:', 'host:-1', '[::1]', 'a b:1']) {
     t.throws(
@@ -355,26 +238,6 @@ t.test(
     );
   },
 );
-
-t.test('main() - unknown command, no command and --help, in process', async (t) => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { stdout, stderr } = process;
-  const writeOut = stdout.write;
-  const writeErr = stderr.write;
-  stdout.write = ((chunk: string) => out.push(chunk) > 0) as typeof stdout.write;
-  stderr.write = ((chunk: string) => err.push(chunk) > 0) as typeof stderr.write;
-  let codes: number[];
-  try {
-    codes = [await main(['nope']), await main([]), await main(['-h'])];
-  } finally {
-    stdout.write = writeOut;
-    stderr.write = writeErr;
-  }
-  t.same(codes, [2, 2, 0]);
-  t.match(err.join(''), /^snapstart: unknown command "nope"\n\nUsage: snapstart <command> \[options\]/);
-  t.match(out.join(''), /snapshot +Build a V8 startup snapshot blob/);
-});
 
 t.test('startRuntime() - without LAMBDA_TASK_ROOT the handler is found in the working directory', async (t) => {
   const emulator = await RuntimeApiEmulator.start({ initType: 'on-demand' });

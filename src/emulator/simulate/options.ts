@@ -1,0 +1,106 @@
+/**
+ * The first step of `simulate()`: every option checked, and defaults filled in, before anything starts.
+ *
+ * @module
+ */
+import { statSync } from 'node:fs';
+import { MAX_TIMER_DELAY } from '../../util/timers.js';
+import {
+  checkFunction,
+  checkInteger,
+  checkKnownKeys,
+  checkName,
+  checkOneOf,
+  checkOptionsObject,
+  checkProcessText,
+  show,
+} from '../../validate.js';
+import { DEFAULT_FUNCTION_TIMEOUT, toJson } from '../delivery.js';
+import type { SimulateOptions, SimulationEvent } from './types.js';
+
+/** The most invocations one simulation runs. */
+export const MAX_INVOCATIONS = 100_000;
+
+const KNOWN = [
+  'taskRoot',
+  'handler',
+  'event',
+  'invocations',
+  'initType',
+  'nodeArgs',
+  'env',
+  'timeout',
+  'functionTimeout',
+  'onEvent',
+] as const;
+
+/** Checked options with every default filled in. */
+export interface SimulationPlan {
+  readonly taskRoot: string;
+  readonly handler: string;
+  readonly event: unknown;
+  readonly invocations: number;
+  readonly initType: 'snap-start' | 'on-demand';
+  readonly nodeArgs: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly timeout: number;
+  readonly functionTimeout: number;
+  readonly onEvent: (event: SimulationEvent) => void;
+}
+
+/**
+ * Checks `options`, naming the first bad one.
+ *
+ * @throws TypeError or RangeError: a wrong type or value; a string a child process cannot carry (NUL);
+ * an event JSON cannot carry; a task root that is not a directory.
+ */
+export function planSimulation(options: SimulateOptions): SimulationPlan {
+  if (options === undefined) throw new TypeError('options must be an object, got undefined');
+  checkOptionsObject('options', options);
+  checkKnownKeys('options', options, KNOWN);
+  const { taskRoot, handler, invocations = 1, initType = 'snap-start', nodeArgs = [], env = {} } = options;
+  const { timeout = 60_000, functionTimeout = DEFAULT_FUNCTION_TIMEOUT, onEvent = () => {} } = options;
+  checkProcessText('options.taskRoot', taskRoot);
+  if (taskRoot === undefined || !isDirectory(taskRoot)) {
+    throw new TypeError(`options.taskRoot must be an existing directory, got ${show(taskRoot)}`);
+  }
+  checkName('options.handler', handler);
+  checkProcessText('options.handler', handler);
+  if (handler === undefined) throw new TypeError('options.handler must be a string, got undefined');
+  const event = options.event === undefined ? {} : options.event;
+  toJson('options.event', event);
+  checkInteger('options.invocations', invocations, 0, MAX_INVOCATIONS);
+  checkOneOf('options.initType', initType, ['snap-start', 'on-demand']);
+  if (!Array.isArray(nodeArgs)) throw new TypeError(`options.nodeArgs must be an array, got ${show(nodeArgs)}`);
+  for (const [index, arg] of nodeArgs.entries()) checkProcessText(`options.nodeArgs[${index}]`, arg);
+  checkOptionsObject('options.env', env);
+  for (const [key, value] of Object.entries(env)) {
+    checkProcessText(`options.env key ${JSON.stringify(key)}`, key);
+    if (key === '' || key.includes('='))
+      throw new RangeError(`options.env key must be a name without "=", got ${show(key)}`);
+    checkProcessText(`options.env.${key}`, value);
+  }
+  checkInteger('options.timeout', timeout, 1, MAX_TIMER_DELAY);
+  checkInteger('options.functionTimeout', functionTimeout, 1, MAX_TIMER_DELAY);
+  checkFunction('options.onEvent', onEvent);
+  return {
+    taskRoot,
+    handler,
+    event,
+    invocations,
+    initType,
+    nodeArgs: [...nodeArgs],
+    env: { ...env },
+    timeout,
+    functionTimeout,
+    onEvent,
+  };
+}
+
+function isDirectory(target: string): boolean {
+  try {
+    return statSync(target).isDirectory();
+  } catch {
+    return false;
+  }
+}
