@@ -13,15 +13,17 @@ const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t'
 
 /**
  * Escapes control characters (`\n` → `\\n`, ESC → `\\u001b`, ...) so that `text` stays on one line
- * and cannot drive a terminal.
+ * and cannot drive a terminal. `keepTabs` leaves tabs as they are (log records use them as separators).
  *
  * @example
  * ```ts
  * escapeControl('a\nb\u001b[31m'); // 'a\\nb\\u001b[31m'
  * ```
  */
-export function escapeControl(text: string): string {
-  return text.replace(CONTROL, (char) => NAMED[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export function escapeControl(text: string, keepTabs = false): string {
+  return text.replace(CONTROL, (char) =>
+    keepTabs && char === '\t' ? char : (NAMED[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`),
+  );
 }
 
 /**

@@ -113,8 +113,11 @@ t.test(
     );
     t.equal(refused.code, 1);
     t.match(refused.stdout, /init: import \.\.\/escape\.handler .* FAIL Runtime\.MalformedHandlerName/);
-    t.match(refused.stdout, /init\/error Runtime\.MalformedHandlerName: Bad handler "\.\.\/escape\.handler"/);
-    t.match(refused.stdout, 'Runtime exited with code 1');
+    t.match(
+      refused.stdout,
+      /init\/error Runtime\.MalformedHandlerName: '\.\.\/escape\.handler' is not a valid handler name/,
+    );
+    t.match(refused.stdout, 'Runtime exited with code 129');
   },
 );
 

@@ -2,6 +2,8 @@
 // v3.3) where a function can observe it: logs, handler lookup, error bodies and headers, init and process failures,
 // phases that can never settle (issue 9 items 3-7, issue 11.1 and 11.11). Each scenario runs against the AWS oracle
 // (test/helpers/aws-runtime-api.ts, written from AWS's documents) and, for each item, once more through the emulator.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -137,15 +139,19 @@ t.test('9.3 logging - JSON format, WARN level, telemetry frames, the fd variable
 t.test(
   '9.4 finding the handler - extensionless first, dir/index.js, ESM .js, NODE_PATH layers (AWS oracle)',
   async (t) => {
+    // A layer's node_modules (made here: node_modules is not committed).
+    const layers = mkdtempSync(path.join(tmpdir(), 'snapstart-layers-'));
+    t.teardown(() => rmSync(layers, { recursive: true, force: true }));
+    mkdirSync(path.join(layers, 'nodejs', 'node_modules'), { recursive: true });
+    writeFileSync(
+      path.join(layers, 'nodejs', 'node_modules', 'layered.js'),
+      "exports.handler = async () => 'handler module from a layer';\n",
+    );
     const cases: [string, Record<string, string>, string][] = [
       ['both.handler', {}, 'extensionless file'],
       ['dir.handler', {}, 'dir/index.js'],
       ['notype/tla.handler', {}, 'ESM with top-level await'],
-      [
-        'layered.handler',
-        { NODE_PATH: path.join(AWS_ROOT, 'layers', 'nodejs', 'node_modules') },
-        'handler module from a layer',
-      ],
+      ['layered.handler', { NODE_PATH: path.join(layers, 'nodejs', 'node_modules') }, 'handler module from a layer'],
     ];
     await Promise.all(
       cases.map(async ([handler, env, expected]) => {
@@ -158,7 +164,14 @@ t.test(
 );
 
 t.test('9.4 AWS default NODE_PATH: set when unset, and the function code requires through it (emulator)', async (t) => {
-  const runtimeDir = path.join(AWS_ROOT, 'runtime-dir');
+  // Lambda's runtime directory, with a module in its node_modules (made here: node_modules is not committed).
+  const runtimeDir = mkdtempSync(path.join(tmpdir(), 'snapstart-runtime-dir-'));
+  t.teardown(() => rmSync(runtimeDir, { recursive: true, force: true }));
+  mkdirSync(path.join(runtimeDir, 'node_modules/runtime-lib'), { recursive: true });
+  writeFileSync(
+    path.join(runtimeDir, 'node_modules/runtime-lib/index.js'),
+    "exports.value = 'found through the default NODE_PATH';\n",
+  );
   const { emulator } = await onEmulator(t, 'serve.handler', { env: { LAMBDA_RUNTIME_DIR: runtimeDir } });
   const required = await within(emulator.invoke({ require: 'runtime-lib' }), LONG, 'require');
   t.equal(required.body, 'found through the default NODE_PATH');

@@ -126,5 +126,5 @@ function showBody(body: unknown): string {
 }
 
 function logLine(stream: 'stdout' | 'stderr', text: string): string {
-  return `  ${stream === 'stderr' ? '!' : '|'} ${escapeControl(text)}`;
+  return `  ${stream === 'stderr' ? '!' : '|'} ${escapeControl(text, true)}`;
 }

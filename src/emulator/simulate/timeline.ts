@@ -107,8 +107,20 @@ export function invocationSpan(result: InvocationResult, index: number, clock: S
     startMs: clock.fromEmulator(result.deliveredAt),
     durationMs: result.durationMs,
     ok: result.ok,
-    ...(result.errorType ? { detail: result.errorType } : {}),
+    ...(result.ok ? {} : { detail: shownErrorType(result) }),
   };
+}
+
+/**
+ * The error type to show for a failed invocation: the type Lambda recorded, or, when the runtime sent no
+ * usable `Lambda-Runtime-Function-Error-Type` (AWS's Node.js runtime sends none for invocation errors),
+ * the `errorType` of the posted body.
+ */
+export function shownErrorType(result: InvocationResult): string | undefined {
+  const recorded = result.errorType;
+  if (recorded !== undefined && recorded !== 'Runtime.Unknown' && recorded !== 'Function.Unknown') return recorded;
+  const own = (result.body as { errorType?: unknown } | null | undefined)?.errorType;
+  return typeof own === 'string' && own !== '' ? own : recorded;
 }
 
 /** What the simulation observed, all it takes to build its timeline. */
@@ -158,7 +170,7 @@ export function buildTimeline(observed: Observed, clock: SimulationClock): Built
       requestId: result.requestId,
       ok: result.ok,
       body: result.body,
-      ...(result.errorType ? { errorType: result.errorType } : {}),
+      ...(result.ok ? {} : { errorType: shownErrorType(result) }),
       startMs: clock.fromEmulator(result.deliveredAt),
       durationMs: result.durationMs,
     };

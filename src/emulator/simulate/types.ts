@@ -72,7 +72,11 @@ export interface SimulatedInvocation {
   ok: boolean;
   /** The response, or the error body. */
   body: unknown;
-  /** The error type, for errors (`Sandbox.Timedout` for one past the function timeout). */
+  /**
+   * The error type, for errors: the type Lambda recorded (`Sandbox.Timedout` for one past the function
+   * timeout), or the posted body's `errorType` when the runtime sent no error-type header, as AWS's
+   * Node.js runtime does for invocation errors.
+   */
   errorType?: string;
   /** When the event was delivered, in ms since spawn. */
   startMs: number;
