@@ -1,9 +1,10 @@
 /**
- * LifecycleBus: the registry of hooks per event, kept in schedule order, and `emit`.
+ * LifecycleBus: registration (on/once/off, copy-on-write lists in schedule order) and `emit`.
  *
  * @module
  */
-import { type Registration, runPhase } from './schedule.js';
+import { type Registration, Registry } from './registry.js';
+import { runPhase } from './schedule/index.js';
 import type {
   BusOptions,
   EmitArgs,
@@ -14,6 +15,7 @@ import type {
   HookOptions,
   PhaseReport,
   TieOrder,
+  Unsubscribe,
 } from './types.js';
 import {
   checkBoolean,
@@ -28,8 +30,17 @@ import {
   show,
 } from './validate.js';
 
-/** The event whose equal-priority hooks run newest first unless `order` says otherwise. */
-const LIFO_BY_DEFAULT = 'beforeSnapshot';
+/** `Symbol.dispose`: Node 20 defines it as `Symbol.for('nodejs.dispose')`, as the fallback does. */
+const DISPOSE: typeof Symbol.dispose = Symbol.dispose ?? (Symbol.for('nodejs.dispose') as typeof Symbol.dispose);
+
+/** Makes `remove` an {@link Unsubscribe}: callable, and disposable by `using`. */
+export function unsubscriber(remove: () => void): Unsubscribe {
+  const off = (): void => remove();
+  (off as Unsubscribe)[DISPOSE] = off;
+  return off as Unsubscribe;
+}
+
+const NOTHING = (): void => {};
 
 /**
  * A typed lifecycle event bus. `emit` runs the hooks of one event as a phase: in priority tiers
@@ -48,17 +59,10 @@ const LIFO_BY_DEFAULT = 'beforeSnapshot';
  * ```
  */
 export class LifecycleBus<Events extends EventMap = EventMap> {
-  /** Per event, registrations in schedule order. */
-  readonly #hooks = new Map<string, Registration[]>();
-  /**
-   * Lists that a phase is iterating: copied before their next change (copy on write), so a phase
-   * keeps its snapshot while registration stays in place, with no copy per `on()`.
-   */
-  readonly #shared = new WeakSet<Registration[]>();
+  readonly #registry: Registry;
   readonly #concurrency: number;
   readonly #timeout: number | undefined;
   readonly #failFast: boolean;
-  readonly #order: Readonly<Record<string, TieOrder | undefined>>;
   #sequence = 0;
 
   /**
@@ -71,22 +75,24 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
     checkDuration('options.timeout', options.timeout);
     checkBoolean('options.failFast', options.failFast);
     checkOptionsObject('options.order', options.order);
-    const order: Record<string, TieOrder | undefined> = { ...options.order };
-    for (const [event, value] of Object.entries(order)) {
-      if (value !== undefined && value !== 'fifo' && value !== 'lifo') {
+    const order = new Map<string, TieOrder>();
+    for (const [event, value] of Object.entries({ ...options.order })) {
+      if (value === undefined) continue;
+      if (value !== 'fifo' && value !== 'lifo') {
         throw new RangeError(`options.order.${event} must be 'fifo' or 'lifo', got ${show(value)}`);
       }
+      order.set(event, value);
     }
     this.#concurrency = options.concurrency ?? 1;
     this.#timeout = options.timeout === Number.POSITIVE_INFINITY ? undefined : options.timeout;
     this.#failFast = options.failFast ?? false;
-    this.#order = order;
+    this.#registry = new Registry(order);
   }
 
   /**
    * Registers `hook` for `event`.
    *
-   * @returns a function that unsubscribes this registration (idempotent).
+   * @returns a function that unsubscribes this registration (idempotent), also `Disposable`.
    * @throws TypeError or RangeError naming the bad argument.
    *
    * @example
@@ -95,8 +101,8 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
    * off(); // unsubscribed
    * ```
    */
-  on<E extends EventName<Events>>(event: E, hook: Hook<Events[E], E>, options?: HookOptions): () => void {
-    return this.#register(event, hook, options, false);
+  on<E extends EventName<Events>>(event: E, hook: Hook<Events[E], E>, options?: HookOptions): Unsubscribe {
+    return this.#register(event, hook, options, false, hook);
   }
 
   /**
@@ -107,8 +113,8 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
    * bus.once('afterRestore', () => console.log('first restore only'));
    * ```
    */
-  once<E extends EventName<Events>>(event: E, hook: Hook<Events[E], E>, options?: HookOptions): () => void {
-    return this.#register(event, hook, options, true);
+  once<E extends EventName<Events>>(event: E, hook: Hook<Events[E], E>, options?: HookOptions): Unsubscribe {
+    return this.#register(event, hook, options, true, hook);
   }
 
   /**
@@ -125,9 +131,8 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
   off<E extends EventName<Events>>(event: E, hook: Hook<Events[E], E>): boolean {
     checkEventName('event', event);
     checkFunction('hook', hook);
-    const registrations = this.#hooks.get(event) ?? [];
-    const removed = registrations.filter((registration) => registration.hook === hook);
-    for (const registration of removed) registration.remove();
+    const removed = this.#registry.matching(event, hook);
+    for (const registration of removed) registration.unsubscribe();
     return removed.length > 0;
   }
 
@@ -140,18 +145,13 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
    * ```
    */
   listenerCount(event?: EventName<Events>): number {
-    if (event !== undefined) {
-      checkEventName('event', event);
-      return this.#hooks.get(event)?.length ?? 0;
-    }
-    let count = 0;
-    for (const registrations of this.#hooks.values()) count += registrations.length;
-    return count;
+    if (event !== undefined) checkEventName('event', event);
+    return this.#registry.count(event);
   }
 
   /** The events that have at least one hook. */
   eventNames(): EventName<Events>[] {
-    return [...this.#hooks.keys()] as EventName<Events>[];
+    return this.#registry.events() as EventName<Events>[];
   }
 
   /**
@@ -164,11 +164,9 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
    */
   clear(event?: EventName<Events>): void {
     if (event !== undefined) checkEventName('event', event);
-    const events = event === undefined ? [...this.#hooks.keys()] : [event];
+    const events = event === undefined ? this.#registry.events() : [event];
     for (const name of events) {
-      const registrations = this.#hooks.get(name) ?? [];
-      this.#hooks.delete(name);
-      for (const registration of registrations) registration.remove();
+      for (const registration of this.#registry.all(name).slice()) registration.unsubscribe();
     }
   }
 
@@ -195,9 +193,7 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
     checkDuration('options.deadline', options.deadline);
     checkSignal('options.signal', options.signal);
     const deadline = options.deadline === Number.POSITIVE_INFINITY ? undefined : options.deadline;
-    const registrations = this.#hooks.get(event) ?? [];
-    this.#shared.add(registrations);
-    return runPhase(event, payload, registrations, {
+    return runPhase(event, payload, this.#registry.snapshot(event), {
       concurrency: options.concurrency ?? this.#concurrency,
       failFast: options.failFast ?? this.#failFast,
       timeout: this.#timeout,
@@ -206,7 +202,11 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
     });
   }
 
-  #register(event: string, hook: unknown, options: HookOptions | undefined, once: boolean): () => void {
+  /**
+   * Registers `hook` for `event`; `key` is what `off()` matches (the hook, or the function the hook
+   * calls); a `once` hook unsubscribes itself as it starts.
+   */
+  #register(event: string, hook: unknown, options: HookOptions | undefined, once: boolean, key: unknown): Unsubscribe {
     checkEventName('event', event);
     checkFunction('hook', hook);
     checkOptionsObject('options', options);
@@ -216,58 +216,30 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
     checkName('options.name', name);
     checkSignal('options.signal', signal);
     const sequence = ++this.#sequence;
-    if (signal?.aborted) return () => {};
+    if (signal?.aborted) return unsubscriber(NOTHING);
 
-    const detach = (): void => signal?.removeEventListener('abort', remove);
-    const remove = (): void => {
+    const unsubscribe = (): void => {
       if (!registration.active) return;
-      registration.active = false;
-      detach();
-      const list = this.#writable(event);
-      if (list === undefined) return;
-      const index = list.indexOf(registration);
-      if (index >= 0) list.splice(index, 1);
-      if (list.length === 0) this.#hooks.delete(event);
+      signal?.removeEventListener('abort', unsubscribe);
+      this.#registry.remove(event, registration);
     };
+    const run = hook as Hook<unknown, string>;
     const registration: Registration = {
-      hook: hook as Hook<unknown, string>,
+      hook: once
+        ? (ctx) => {
+            unsubscribe();
+            return run(ctx);
+          }
+        : run,
       priority,
       timeout, // Infinity stays: it overrides the bus default with "none"
       name: name ?? (hook.name || `hook#${sequence}`),
-      once,
       active: true,
-      remove,
+      key,
+      unsubscribe,
     };
-    this.#insert(event, registration);
-    signal?.addEventListener('abort', remove, { once: true });
-    return remove;
-  }
-
-  /** Inserts in schedule order: priority descending, then FIFO or LIFO among equal priorities. */
-  #insert(event: string, registration: Registration): void {
-    const current = this.#writable(event) ?? [];
-    const lifo = (this.#order[event] ?? (event === LIFO_BY_DEFAULT ? 'lifo' : 'fifo')) === 'lifo';
-    const { priority } = registration;
-    // Binary search for the first index whose entry must come after the new one.
-    let low = 0;
-    let high = current.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      const other = (current[middle] as Registration).priority;
-      const goesAfter = lifo ? other <= priority : other < priority;
-      if (goesAfter) high = middle;
-      else low = middle + 1;
-    }
-    current.splice(low, 0, registration);
-    this.#hooks.set(event, current);
-  }
-
-  /** The list of `event`, copied first if a phase holds it. */
-  #writable(event: string): Registration[] | undefined {
-    const list = this.#hooks.get(event);
-    if (list === undefined || !this.#shared.has(list)) return list;
-    const copy = list.slice();
-    this.#hooks.set(event, copy);
-    return copy;
+    this.#registry.insert(event, registration);
+    signal?.addEventListener('abort', unsubscribe, { once: true });
+    return unsubscriber(unsubscribe);
   }
 }

@@ -21,4 +21,5 @@ export type {
   HookStatus,
   PhaseReport,
   TieOrder,
+  Unsubscribe,
 } from './types.js';

@@ -49,6 +49,23 @@ export interface HookContext<Payload = unknown, Event extends string = string> {
  */
 export type Hook<Payload = unknown, Event extends string = string> = (ctx: HookContext<Payload, Event>) => unknown;
 
+/**
+ * What {@link LifecycleBus.on} and {@link LifecycleBus.once} return: a function that unsubscribes the
+ * registration (calling it again does nothing), which is also `Disposable`, so that a `using`
+ * declaration unsubscribes at the end of its scope.
+ *
+ * @example
+ * ```ts
+ * {
+ *   using off = bus.on('afterRestore', reconnect);
+ *   await bus.emit('afterRestore');
+ * } // unsubscribed here
+ * ```
+ */
+export interface Unsubscribe extends Disposable {
+  (): void;
+}
+
 /** Options of {@link LifecycleBus.on} and {@link LifecycleBus.once}. */
 export interface HookOptions {
   /** Tier of the hook: a finite number, default `0`. Higher priorities run first. */

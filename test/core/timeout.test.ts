@@ -199,6 +199,51 @@ t.test('emit() deadline - a deadline reached between hooks fails the phase with 
   t.equal(error.message, 'afterRestore: phase deadline of 10 ms reached; 1 skipped');
 });
 
+/** Blocks the thread, so the deadline passes while a sync hook runs, whatever the machine's speed. */
+function busyWait(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {}
+}
+
+// Regression (found by the property tests): a deadline reached in front of hooks that were all
+// unsubscribed during the emit rejected it ("phase deadline reached; 1 skipped", no errors) although
+// no hook that would have run was kept out.
+for (const concurrency of [1, 2]) {
+  t.test(
+    `emit() deadline - passed before an unsubscribed hook only: resolves (concurrency ${concurrency})`,
+    async (t) => {
+      const bus = new LifecycleBus<{ e: void }>({ concurrency });
+      let offLater = (): void => {};
+      bus.on(
+        'e',
+        () => {
+          offLater();
+          busyWait(30);
+        },
+        { priority: 1, name: 'slow' },
+      );
+      offLater = bus.on('e', () => t.fail('unsubscribed hook ran'), { name: 'later' });
+      const report = await bus.emit('e', undefined, { deadline: 10 });
+      t.same(
+        report.hooks.map((hook) => [hook.name, hook.status]),
+        [
+          ['slow', 'fulfilled'],
+          ['later', 'skipped'],
+        ],
+      );
+    },
+  );
+
+  t.test(`emit() deadline - passed before a hook that would run: rejects (concurrency ${concurrency})`, async (t) => {
+    const bus = new LifecycleBus<{ e: void }>({ concurrency });
+    bus.on('e', () => busyWait(30), { priority: 1, name: 'slow' });
+    bus.on('e', () => t.fail('hook started after the deadline'), { name: 'later' });
+    const error = await failedPhase(bus.emit('e', undefined, { deadline: 10 }));
+    t.match(error.message, /phase deadline of 10 ms reached; 1 skipped/);
+    t.equal(error.report.hooks[1]?.status, 'skipped');
+  });
+}
+
 t.test('emit() deadline - concurrent tiers stop at the deadline', async (t) => {
   const bus = new LifecycleBus<Events>({ concurrency: 2 });
   bus.on('afterRestore', () => sleep(30), { priority: 1, name: 'a' });

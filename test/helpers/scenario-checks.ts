@@ -271,19 +271,36 @@ export function propertyParameters(numRuns: number): fc.Parameters<[Scenario]> {
 }
 
 /**
- * Checks `checks` over `numRuns` random scenarios. Resolves fast-check's report of the first
- * failure, with its seed and path, and the shrunk counterexample; `undefined` when all held.
+ * Checks every check of `checks` over the same `numRuns` random scenarios, each scenario played once.
+ * Resolves, per check, fast-check's report of the first failure (its seed and path, and the shrunk
+ * counterexample) when that check failed, else `undefined`.
  */
-export async function checkScenarios(checks: Record<string, Check>, numRuns: number): Promise<string | undefined> {
+export async function checkScenarios<Name extends string>(
+  checks: Record<Name, Check>,
+  numRuns: number,
+): Promise<Record<Name, string | undefined>> {
+  const names = Object.keys(checks) as Name[];
+  let violations: Partial<Record<Name, string[]>> = {};
   const property = fc.asyncProperty(scenarioArbitrary, async (scenario) => {
     const observation = await runScenario(scenario);
-    const problems = Object.entries(checks).flatMap(([name, check]) =>
-      check(observation).map((problem) => `${name}: ${problem}`),
+    violations = {};
+    for (const name of names) {
+      const problems = checks[name](observation);
+      if (problems.length > 0) violations[name] = problems;
+    }
+    const all = Object.entries(violations).flatMap(([name, problems]) =>
+      (problems as string[]).map((problem) => `${name}: ${problem}`),
     );
-    if (problems.length > 0) throw new Error(problems.join('\n'));
+    if (all.length > 0) throw new Error(all.join('\n'));
   });
   const details = await fc.check(property, propertyParameters(numRuns));
-  if (!details.failed) return undefined;
+  const results = {} as Record<Name, string | undefined>;
+  for (const name of names) results[name] = undefined;
+  if (!details.failed) return results;
+  // The last run fast-check made is its shrunk counterexample: its violations say which checks failed.
   const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-  return `${fc.defaultReportMessage(details) ?? 'property failed'}\nViolations:\n${cause}`;
+  const message = `${fc.defaultReportMessage(details) ?? 'property failed'}\nViolations:\n${cause}`;
+  const failed = names.filter((name) => cause.includes(`${name}: `));
+  for (const name of failed.length > 0 ? failed : names) results[name] = message;
+  return results;
 }

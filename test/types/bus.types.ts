@@ -8,6 +8,7 @@ import {
   type PhaseReport,
   registerAfterRestore,
   registerBeforeSnapshot,
+  type Unsubscribe,
 } from '../../src/index.js';
 
 type Events = { beforeSnapshot: void; afterRestore: void; configChanged: { key: string } };
@@ -49,6 +50,18 @@ new LifecycleBus<Events>({ order: { other: 'fifo' } });
 bus.on('afterRestore', () => {}, { priority: 'high' });
 // @ts-expect-error emit options are checked
 bus.emit('afterRestore', undefined, { deadlne: 5 });
+
+// on() and once() return an Unsubscribe: a function, and Disposable, so `using` unsubscribes.
+const off: () => void = bus.on('beforeSnapshot', () => {});
+const disposable: Disposable = bus.once('afterRestore', () => {});
+export function scoped(): Unsubscribe {
+  using scopedOff = bus.on('afterRestore', () => {});
+  disposable[Symbol.dispose]();
+  off();
+  return scopedOff;
+}
+// @ts-expect-error an Unsubscribe takes no argument
+bus.on('afterRestore', () => {})('afterRestore');
 
 // Seed-compatible API: args are checked against the function's parameters.
 registerBeforeSnapshot((name: string, options: { force: boolean }) => [name, options], 'db', { force: true });
