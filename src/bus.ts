@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { readBusOptions, readEmitOptions, readHookOptions } from './options.js';
 import { type Registration, Registry } from './registry.js';
 import { runPhase } from './schedule/index.js';
 import type {
@@ -14,21 +15,10 @@ import type {
   Hook,
   HookOptions,
   PhaseReport,
-  TieOrder,
   Unsubscribe,
 } from './types.js';
-import {
-  checkBoolean,
-  checkConcurrency,
-  checkDuration,
-  checkEventName,
-  checkFinite,
-  checkFunction,
-  checkName,
-  checkOptionsObject,
-  checkSignal,
-  show,
-} from './validate.js';
+import { onAbort } from './util/abort.js';
+import { checkEventName, checkFunction, nameOf } from './validate.js';
 
 /** `Symbol.dispose`: Node 20 defines it as `Symbol.for('nodejs.dispose')`, as the fallback does. */
 const DISPOSE: typeof Symbol.dispose = Symbol.dispose ?? (Symbol.for('nodejs.dispose') as typeof Symbol.dispose);
@@ -41,6 +31,26 @@ export function unsubscriber(remove: () => void): Unsubscribe {
 }
 
 const NOTHING = (): void => {};
+
+/**
+ * Registers on `bus` a hook that calls `call`, matched by `off(event, key)`: the seed-compatible
+ * functions register `() => fn(...args)` under `fn`. Internal: not exported by the package.
+ */
+export function registerCalling(
+  bus: LifecycleBus<EventMap>,
+  event: string,
+  call: Hook<unknown, string>,
+  key: (...args: never[]) => unknown,
+): Unsubscribe {
+  return registerWithKey(bus, event, call, key);
+}
+
+let registerWithKey: (
+  bus: LifecycleBus<EventMap>,
+  event: string,
+  call: Hook<unknown, string>,
+  key: unknown,
+) => Unsubscribe;
 
 /**
  * A typed lifecycle event bus. `emit` runs the hooks of one event as a phase: in priority tiers
@@ -63,30 +73,30 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
   readonly #concurrency: number;
   readonly #timeout: number | undefined;
   readonly #failFast: boolean;
+  /** The events this bus accepts, when its options named them. */
+  readonly #events: readonly string[] | undefined;
   #sequence = 0;
+
+  static {
+    registerWithKey = (bus, event, call, key) => {
+      // A bus made by another copy of this package (the snapStartBus lives on globalThis) has no #register.
+      const target = bus;
+      if (#register in bus) return bus.#register(event, call, undefined, false, key);
+      return target.on(event, call, { name: nameOf(key) });
+    };
+  }
 
   /**
    * @param options - defaults for every phase of this bus; see {@link BusOptions}.
    * @throws TypeError or RangeError naming the bad option.
    */
-  constructor(options: BusOptions<Events> = {}) {
-    checkOptionsObject('options', options);
-    checkConcurrency('options.concurrency', options.concurrency);
-    checkDuration('options.timeout', options.timeout);
-    checkBoolean('options.failFast', options.failFast);
-    checkOptionsObject('options.order', options.order);
-    const order = new Map<string, TieOrder>();
-    for (const [event, value] of Object.entries({ ...options.order })) {
-      if (value === undefined) continue;
-      if (value !== 'fifo' && value !== 'lifo') {
-        throw new RangeError(`options.order.${event} must be 'fifo' or 'lifo', got ${show(value)}`);
-      }
-      order.set(event, value);
-    }
-    this.#concurrency = options.concurrency ?? 1;
-    this.#timeout = options.timeout === Number.POSITIVE_INFINITY ? undefined : options.timeout;
-    this.#failFast = options.failFast ?? false;
-    this.#registry = new Registry(order);
+  constructor(options?: BusOptions<Events>) {
+    const settings = readBusOptions(options);
+    this.#events = settings.events;
+    this.#registry = new Registry(settings.order);
+    this.#concurrency = settings.concurrency;
+    this.#timeout = settings.timeout;
+    this.#failFast = settings.failFast;
   }
 
   /**
@@ -129,7 +139,7 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
    * ```
    */
   off<E extends EventName<Events>>(event: E, hook: Hook<Events[E], E>): boolean {
-    checkEventName('event', event);
+    checkEventName('event', event, this.#events);
     checkFunction('hook', hook);
     const removed = this.#registry.matching(event, hook);
     for (const registration of removed) registration.unsubscribe();
@@ -145,7 +155,7 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
    * ```
    */
   listenerCount(event?: EventName<Events>): number {
-    if (event !== undefined) checkEventName('event', event);
+    if (event !== undefined) checkEventName('event', event, this.#events);
     return this.#registry.count(event);
   }
 
@@ -163,7 +173,7 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
    * ```
    */
   clear(event?: EventName<Events>): void {
-    if (event !== undefined) checkEventName('event', event);
+    if (event !== undefined) checkEventName('event', event, this.#events);
     const events = event === undefined ? this.#registry.events() : [event];
     for (const name of events) {
       for (const registration of this.#registry.all(name).slice()) registration.unsubscribe();
@@ -185,20 +195,15 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
    * ```
    */
   emit<E extends EventName<Events>>(event: E, ...args: EmitArgs<Events[E]>): Promise<PhaseReport<E>> {
-    checkEventName('event', event);
-    const [payload, options = {} as EmitOptions] = args as [unknown, EmitOptions | undefined];
-    checkOptionsObject('options', options);
-    checkConcurrency('options.concurrency', options.concurrency);
-    checkBoolean('options.failFast', options.failFast);
-    checkDuration('options.deadline', options.deadline);
-    checkSignal('options.signal', options.signal);
-    const deadline = options.deadline === Number.POSITIVE_INFINITY ? undefined : options.deadline;
+    checkEventName('event', event, this.#events);
+    const [payload, options] = args as [unknown, EmitOptions | undefined];
+    const given = readEmitOptions(options);
     return runPhase(event, payload, this.#registry.snapshot(event), {
-      concurrency: options.concurrency ?? this.#concurrency,
-      failFast: options.failFast ?? this.#failFast,
+      concurrency: given.concurrency ?? this.#concurrency,
+      failFast: given.failFast ?? this.#failFast,
       timeout: this.#timeout,
-      deadline,
-      signal: options.signal,
+      deadline: given.deadline,
+      signal: given.signal,
     });
   }
 
@@ -207,20 +212,16 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
    * calls); a `once` hook unsubscribes itself as it starts.
    */
   #register(event: string, hook: unknown, options: HookOptions | undefined, once: boolean, key: unknown): Unsubscribe {
-    checkEventName('event', event);
+    checkEventName('event', event, this.#events);
     checkFunction('hook', hook);
-    checkOptionsObject('options', options);
-    const { priority = 0, timeout, name, signal } = options ?? {};
-    checkFinite('options.priority', priority);
-    checkDuration('options.timeout', timeout);
-    checkName('options.name', name);
-    checkSignal('options.signal', signal);
+    const { priority, timeout, name, signal } = readHookOptions(options);
     const sequence = ++this.#sequence;
     if (signal?.aborted) return unsubscriber(NOTHING);
 
+    let detach: (() => void) | undefined;
     const unsubscribe = (): void => {
       if (!registration.active) return;
-      signal?.removeEventListener('abort', unsubscribe);
+      detach?.();
       this.#registry.remove(event, registration);
     };
     const run = hook as Hook<unknown, string>;
@@ -233,13 +234,14 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
         : run,
       priority,
       timeout, // Infinity stays: it overrides the bus default with "none"
-      name: name ?? (hook.name || `hook#${sequence}`),
+      name: name ?? nameOf(key) ?? `hook#${sequence}`,
       active: true,
       key,
       unsubscribe,
     };
     this.#registry.insert(event, registration);
-    signal?.addEventListener('abort', unsubscribe, { once: true });
+    // One listener per signal, however many hooks it unsubscribes.
+    if (signal !== undefined) detach = onAbort(signal, unsubscribe);
     return unsubscriber(unsubscribe);
   }
 }

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { LifecycleBus } from './bus.js';
+import { LifecycleBus, registerCalling } from './bus.js';
+import type { EventMap } from './types.js';
 import { checkFunction } from './validate.js';
 
 /** The two lifecycle events of a snapshot-restored process. */
@@ -20,18 +21,20 @@ const globalSlot = globalThis as { [GLOBAL_KEY]?: LifecycleBus<SnapStartEvents> 
 /**
  * The bus that the runtime bridges (Lambda, V8 snapshots) emit on. It lives on `globalThis`, so a
  * runtime and the handler it loads share it even when each resolved its own copy of this package.
+ * It knows its two events: any other name is refused with a RangeError naming them.
  *
  * @example
  * ```ts
  * snapStartBus.on('afterRestore', async ({ signal }) => { await db.connect({ signal }); }, { timeout: 2_000 });
  * ```
  */
-globalSlot[GLOBAL_KEY] ??= new LifecycleBus<SnapStartEvents>();
+globalSlot[GLOBAL_KEY] ??= new LifecycleBus<SnapStartEvents>({ events: ['beforeSnapshot', 'afterRestore'] });
 export const snapStartBus: LifecycleBus<SnapStartEvents> = globalSlot[GLOBAL_KEY];
 
 /**
  * Registers `fn` to run before the snapshot, called as `fn(...args)`, like
  * `snapshot_restore_py.register_before_snapshot`. Hooks registered later run first.
+ * `snapStartBus.off('beforeSnapshot', fn)` unsubscribes it.
  *
  * @returns `fn`, so it can be used on a function declaration's value.
  *
@@ -42,13 +45,13 @@ export const snapStartBus: LifecycleBus<SnapStartEvents> = globalSlot[GLOBAL_KEY
  */
 // biome-ignore lint/suspicious/noExplicitAny: any[] lets Parameters<Fn> check the arguments against fn.
 export function registerBeforeSnapshot<Fn extends (...args: any[]) => unknown>(fn: Fn, ...args: Parameters<Fn>): Fn {
-  snapStartBus.on('beforeSnapshot', () => fn(...args), { name: nameOf(fn) });
-  return fn;
+  return register('beforeSnapshot', fn, args);
 }
 
 /**
  * Registers `fn` to run after each restore, called as `fn(...args)`, like
  * `snapshot_restore_py.register_after_restore`. Hooks run in registration order.
+ * `snapStartBus.off('afterRestore', fn)` unsubscribes it.
  *
  * @returns `fn`.
  *
@@ -59,11 +62,12 @@ export function registerBeforeSnapshot<Fn extends (...args: any[]) => unknown>(f
  */
 // biome-ignore lint/suspicious/noExplicitAny: any[] lets Parameters<Fn> check the arguments against fn.
 export function registerAfterRestore<Fn extends (...args: any[]) => unknown>(fn: Fn, ...args: Parameters<Fn>): Fn {
-  snapStartBus.on('afterRestore', () => fn(...args), { name: nameOf(fn) });
-  return fn;
+  return register('afterRestore', fn, args);
 }
 
-function nameOf(fn: unknown): string | undefined {
+/** Registers `() => fn(...args)` for `event`, named after `fn` and unsubscribed by `off(event, fn)`. */
+function register<Fn extends (...args: never[]) => unknown>(event: keyof SnapStartEvents, fn: Fn, args: unknown[]): Fn {
   checkFunction('fn', fn);
-  return fn.name || undefined;
+  registerCalling(snapStartBus as unknown as LifecycleBus<EventMap>, event, () => fn(...(args as never[])), fn);
+  return fn;
 }

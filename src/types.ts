@@ -72,10 +72,14 @@ export interface HookOptions {
   priority?: number;
   /**
    * Time budget in milliseconds (> 0; `Infinity` means none). When it expires the hook is marked
-   * `timedOut`, its `ctx.signal` aborts and the phase goes on. Defaults to the bus's `timeout`.
+   * `timedOut`, its `ctx.signal` aborts and the phase goes on. A sync hook cannot be interrupted: one
+   * that returns past its timeout is marked `timedOut` then. Defaults to the bus's `timeout`.
    */
   timeout?: number;
-  /** Name used in reports and errors. Defaults to the function's name, else `hook#<n>`. */
+  /**
+   * Name used in reports and errors (where it is shown escaped and cut at 100 characters). Defaults
+   * to the function's name when that is a non-empty string, else `hook#<n>`.
+   */
   name?: string;
   /** Unsubscribes the hook when this signal aborts. An already aborted signal registers nothing. */
   signal?: AbortSignal;
@@ -97,6 +101,12 @@ export interface BusOptions<Events extends EventMap = EventMap> {
    * `'fifo'` for every other event, as in AWS's runtimes and CRaC.
    */
   order?: { [E in EventName<Events>]?: TieOrder };
+  /**
+   * The events this bus knows. When given, every method refuses any other event name with a
+   * RangeError naming these (a typo such as `'afterRestor'` from JavaScript fails at once instead of
+   * registering a hook that never runs). Default: any string.
+   */
+  events?: readonly EventName<Events>[];
 }
 
 /** Options of {@link LifecycleBus.emit}; each overrides the bus's setting for this phase only. */
@@ -107,7 +117,8 @@ export interface EmitOptions {
   failFast?: boolean;
   /**
    * Budget in milliseconds (> 0) for the whole phase. When it is reached, hooks still running are
-   * marked `timedOut` and hooks not started are marked `skipped`.
+   * marked `timedOut` and hooks not started are marked `skipped`. A hook that blocked the thread past
+   * it is marked `timedOut` when it returns, even as the last hook.
    */
   deadline?: number;
   /**

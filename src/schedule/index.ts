@@ -6,7 +6,9 @@
  */
 import { LifecycleError } from '../errors.js';
 import type { PhaseReport } from '../types.js';
-import { buildReport, Phase, type PhaseSettings, phaseFailure, type ScheduledHook } from './phase.js';
+import { onAbort } from '../util/abort.js';
+import { buildReport, phaseFailure } from './build-report.js';
+import { Phase, type PhaseSettings, type ScheduledHook } from './phase.js';
 import { runSerial } from './serial.js';
 import { runTiers } from './tiers.js';
 
@@ -27,11 +29,12 @@ export async function runPhase<E extends string>(
   if (signal?.aborted) {
     phase.abortBeforeStart(signal.reason);
   } else {
-    signal?.addEventListener('abort', phase.abort, { once: true });
+    // One listener per signal, however many phases share it.
+    const detach = signal === undefined ? undefined : onAbort(signal, phase.abort);
     try {
       await (settings.concurrency === 1 ? runSerial(phase) : runTiers(phase));
     } finally {
-      signal?.removeEventListener('abort', phase.abort);
+      detach?.();
       phase.close();
     }
   }

@@ -2,7 +2,7 @@
  * The state of one phase and the rules every strategy shares: how a hook starts ({@link Phase.begin})
  * and ends ({@link Phase.end}), when it fails, when the phase stops (failFast, deadline) or is
  * aborted, and when a running hook is abandoned (its timeout, the deadline, the emit's signal).
- * The report is built from that state by a pure function, {@link buildReport}.
+ * The report is built from that state by a pure function (build-report.ts).
  *
  * A hook pays only for what it uses: a sync hook costs a call, an async hook that nothing can abandon
  * an `await` of its own promise (no wrapper); the `AbortController` behind `ctx.signal` exists only
@@ -10,9 +10,10 @@
  *
  * @module
  */
-import { HookTimeoutError, type PhaseFailure } from '../errors.js';
-import type { Hook, HookOutcome, HookStatus, PhaseReport } from '../types.js';
+import { HookTimeoutError } from '../errors.js';
+import type { Hook, HookOutcome, HookStatus } from '../types.js';
 import { isThenable } from '../util/promise.js';
+import { skipped } from './build-report.js';
 import { Context } from './context.js';
 import { DeadlineTimer } from './timer.js';
 
@@ -55,20 +56,6 @@ export class Lane {
   /** The budget `expiresAtMs` enforces, and whether it is the phase deadline. */
   budgetMs = 0;
   budgetIsPhaseDeadline = false;
-}
-
-/** Everything {@link buildReport} needs: the final state of a phase ({@link Phase} is one). */
-export interface PhaseRecord {
-  readonly event: string;
-  readonly registrations: readonly ScheduledHook[];
-  /** Outcomes by schedule index; hooks never reached have none. */
-  readonly outcomes: readonly (HookOutcome | undefined)[];
-  readonly startedAt: number;
-  readonly aborted: boolean;
-  readonly abortReason: unknown;
-  /** Whether the phase deadline stopped hooks from starting or abandoned running ones. */
-  readonly deadlineReached: boolean;
-  readonly settings: { readonly deadline: number | undefined };
 }
 
 /** One phase in progress. Strategies drive it through `begin`, `fail`/`reject`, `end` and `mayStart`. */
@@ -155,6 +142,11 @@ export class Phase {
       durationMs: 0,
     };
     this.outcomes[index] = outcome;
+    lane.context = context;
+    const timeout = registration.timeout ?? this.settings.timeout;
+    if (timeout === undefined && this.deadlineMs === Number.POSITIVE_INFINITY)
+      lane.expiresAtMs = Number.POSITIVE_INFINITY;
+    else this.budget(lane, timeout, startMs);
     const hook = registration.hook; // called as a plain function: `this` is not the registration
     let result: unknown;
     try {
@@ -165,18 +157,19 @@ export class Phase {
       this.fail(outcome, 'rejected', error);
       return undefined;
     }
-
-    const timeout = registration.timeout ?? this.settings.timeout;
-    const expiresAtMs = timeout === undefined ? Number.POSITIVE_INFINITY : startMs + timeout;
-    if (
-      expiresAtMs === Number.POSITIVE_INFINITY &&
-      this.deadlineMs === Number.POSITIVE_INFINITY &&
-      this.settings.signal === undefined
-    ) {
+    if (lane.expiresAtMs === Number.POSITIVE_INFINITY && this.settings.signal === undefined) {
       return result; // nothing can abandon this hook
     }
-    lane.context = context;
     lane.busy = true;
+    // The hook may have aborted the emit's signal before its first await: it is abandoned at once.
+    if (this.aborted) this.abandon(lane, 'rejected', this.abortReason);
+    else if (lane.expiresAtMs !== Number.POSITIVE_INFINITY) this.arm(lane.expiresAtMs);
+    return result;
+  }
+
+  /** Sets the budget of the hook starting on `lane`: its own timeout or the deadline, whichever ends first. */
+  private budget(lane: Lane, timeout: number | undefined, startMs: number): void {
+    const expiresAtMs = timeout === undefined ? Number.POSITIVE_INFINITY : startMs + timeout;
     if (expiresAtMs <= this.deadlineMs) {
       lane.expiresAtMs = expiresAtMs;
       lane.budgetMs = timeout ?? Number.POSITIVE_INFINITY;
@@ -186,8 +179,6 @@ export class Phase {
       lane.budgetMs = this.settings.deadline as number;
       lane.budgetIsPhaseDeadline = true;
     }
-    if (lane.expiresAtMs !== Number.POSITIVE_INFINITY) this.arm(lane.expiresAtMs);
-    return result;
   }
 
   /** The hook in flight on `lane` rejected (the lane was not abandoned). */
@@ -200,10 +191,19 @@ export class Phase {
    * hook's duration (unless skipped) and the start of the lane's next hook.
    */
   end(lane: Lane): number {
+    const watched = lane.busy;
     lane.busy = false;
     const now = performance.now() - this.t0;
     const outcome = this.outcomes[lane.index] as HookOutcome;
-    if (outcome.status !== 'skipped') outcome.durationMs = now - outcome.startMs;
+    if (outcome.status !== 'skipped') {
+      outcome.durationMs = now - outcome.startMs;
+      // Out of budget and not stopped by the timer: a sync hook that blocked the thread past its
+      // timeout or the deadline, or an async one that ended past the deadline before the timer ran.
+      // (An async hook's own timeout is the timer's to enforce.)
+      if (now >= (watched ? this.deadlineMs : lane.expiresAtMs) && !lane.abandoned) {
+        this.overran(lane, outcome, now, watched);
+      }
+    }
     return now;
   }
 
@@ -246,6 +246,22 @@ export class Phase {
     this.onAbandon(lane);
   }
 
+  /**
+   * The hook of `lane` ran past its budget (`pastDeadline`: the phase deadline) without the timer
+   * stopping it: it was still running when its time was up, so it is timed out like any other
+   * (unless it failed on its own); past the phase deadline, the phase stops.
+   */
+  private overran(lane: Lane, outcome: HookOutcome, now: number, pastDeadline: boolean): void {
+    if (outcome.status === 'fulfilled') {
+      const error = pastDeadline
+        ? new HookTimeoutError(outcome.name, this.settings.deadline as number, true)
+        : new HookTimeoutError(outcome.name, lane.budgetMs, lane.budgetIsPhaseDeadline);
+      this.fail(outcome, 'timedOut', error);
+      lane.context?.abort(error);
+    }
+    if (now >= this.deadlineMs) this.stop();
+  }
+
   /** The phase deadline was reached: no further hook starts. */
   private stop(): void {
     this.stopped = true;
@@ -273,39 +289,4 @@ export class Phase {
     }
     if (nextAt !== Number.POSITIVE_INFINITY) this.arm(nextAt);
   };
-}
-
-/**
- * The report of a finished phase that lasted `durationMs`. Pure: hooks never reached are `skipped`;
- * hooks unsubscribed before their turn are skipped without failing the phase, hooks left out by an
- * abort, the deadline or failFast are skipped as part of a failed phase. When every hook was reached,
- * the outcomes list itself becomes the report's (the phase is over: nothing changes it any more).
- */
-export function buildReport<E extends string>(record: PhaseRecord, durationMs: number): PhaseReport<E> {
-  const { outcomes, registrations } = record;
-  let ok = !record.aborted && !record.deadlineReached;
-  let hooks = outcomes as HookOutcome[];
-  for (let index = 0; index < outcomes.length; index++) {
-    const outcome = outcomes[index];
-    if (outcome === undefined) {
-      if (hooks === outcomes) hooks = outcomes.slice() as HookOutcome[];
-      hooks[index] = skipped(registrations[index] as ScheduledHook);
-    } else if (outcome.status === 'rejected' || outcome.status === 'timedOut') {
-      ok = false;
-    }
-  }
-  return { event: record.event as E, ok, startedAt: record.startedAt, durationMs, hooks };
-}
-
-/** Why a failed phase failed as a whole, beyond its hooks: aborted, or its deadline reached. */
-export function phaseFailure(record: PhaseRecord): PhaseFailure {
-  return {
-    aborted: record.aborted,
-    abortReason: record.abortReason,
-    deadline: record.deadlineReached ? record.settings.deadline : undefined,
-  };
-}
-
-function skipped(registration: ScheduledHook): HookOutcome {
-  return { name: registration.name, priority: registration.priority, status: 'skipped', startMs: -1, durationMs: 0 };
 }

@@ -115,7 +115,7 @@ export const concurrencyBound: Check = (observation) => {
 export const outcomesMatchHooks: Check = (observation) => {
   const { report, scenario, thrown } = observation;
   if (report === undefined) return ['no report'];
-  const { starts } = timeline(observation);
+  const { starts, ends } = timeline(observation);
   const aborted = new Set(observation.log.flatMap((entry) => (entry.type === 'abort' ? [entry.hook] : [])));
   const problems: string[] = [];
   for (const outcome of report.hooks) {
@@ -134,6 +134,14 @@ export const outcomesMatchHooks: Check = (observation) => {
     if (!(outcome.startMs >= 0 && outcome.durationMs >= 0)) {
       problems.push(`${outcome.name} has startMs ${outcome.startMs} and durationMs ${outcome.durationMs}`);
     }
+    if (runningAtEmitAbort(observation, spec, starts.get(index), ends.get(index))) {
+      // The emit's signal aborted while this async hook ran (maybe from inside it, before its first
+      // await): it is abandoned with the signal's reason.
+      if (!(outcome.status === 'rejected' && Object.is(outcome.error, observation.abortReason))) {
+        problems.push(`${outcome.name} was running when the emit aborted but is ${outcome.status}`);
+      }
+      continue;
+    }
     if (aborted.has(index)) {
       // Its ctx.signal aborted: it timed out, or the emit's signal abandoned it with its reason.
       const abandoned = outcome.status === 'rejected' && Object.is(outcome.error, observation.abortReason);
@@ -143,7 +151,10 @@ export const outcomesMatchHooks: Check = (observation) => {
       continue;
     }
     if (outcome.status === 'timedOut') {
-      problems.push(`${outcome.name} is timedOut but its signal did not abort`);
+      // A hook that blocked past its budget is timed out when it returns.
+      if (overranBudget(scenario, outcome))
+        problems.push(...checkTimeout(observation, outcome.name, spec, outcome.error));
+      else problems.push(`${outcome.name} is timedOut but its signal did not abort`);
       continue;
     }
     const allowed: Record<string, string[]> = {
@@ -165,6 +176,32 @@ export const outcomesMatchHooks: Check = (observation) => {
   }
   return problems;
 };
+
+/** Whether an async hook that started at log position `startedAt` started before the emit's signal aborted and was still running then. */
+function runningAtEmitAbort(
+  observation: Observation,
+  spec: HookSpec,
+  startedAt: number | undefined,
+  endedAt: number | undefined,
+): boolean {
+  if (spec.kind === 'sync' || spec.kind === 'syncThrow' || startedAt === undefined) return false;
+  const emitAbortAt = observation.log.find((entry) => entry.type === 'emitAbort')?.at;
+  if (emitAbortAt === undefined || emitAbortAt > observation.settledAt) return false;
+  return startedAt < emitAbortAt && (endedAt === undefined || endedAt > emitAbortAt);
+}
+
+/**
+ * Whether `outcome` is a hook timed out when it returned: it blocked the thread past its budget (its
+ * own timeout, or the phase deadline), so no timer could stop it in time.
+ */
+function overranBudget(scenario: Scenario, outcome: { startMs: number; durationMs: number; error?: unknown }): boolean {
+  const { error } = outcome;
+  if (!(error instanceof HookTimeoutError)) return false;
+  if (error.phaseDeadline) {
+    return scenario.deadline !== undefined && outcome.startMs + outcome.durationMs >= scenario.deadline;
+  }
+  return outcome.durationMs >= error.timeout;
+}
 
 function checkTimeout(observation: Observation, name: string, spec: HookSpec, error: unknown): string[] {
   const { scenario, thrown } = observation;
