@@ -3,8 +3,10 @@
  *
  * @module
  */
+import { Observers } from './observe.js';
 import { readBusOptions, readEmitOptions, readHookOptions } from './options.js';
 import { type Registration, Registry } from './registry.js';
+import { addResource } from './resource.js';
 import { runPhase } from './schedule/index.js';
 import type {
   BusOptions,
@@ -14,43 +16,24 @@ import type {
   EventName,
   Hook,
   HookOptions,
+  PhaseObserver,
   PhaseReport,
+  ResourceHooks,
+  ResourceOptions,
   Unsubscribe,
 } from './types.js';
+import { unsubscriber } from './unsubscribe.js';
 import { onAbort } from './util/abort.js';
 import { checkEventName, checkFunction, nameOf } from './validate.js';
-
-/** `Symbol.dispose`: Node 20 defines it as `Symbol.for('nodejs.dispose')`, as the fallback does. */
-const DISPOSE: typeof Symbol.dispose = Symbol.dispose ?? (Symbol.for('nodejs.dispose') as typeof Symbol.dispose);
-
-/** Makes `remove` an {@link Unsubscribe}: callable, and disposable by `using`. */
-export function unsubscriber(remove: () => void): Unsubscribe {
-  const off = (): void => remove();
-  (off as Unsubscribe)[DISPOSE] = off;
-  return off as Unsubscribe;
-}
 
 const NOTHING = (): void => {};
 
 /**
- * Registers on `bus` a hook that calls `call`, matched by `off(event, key)`: the seed-compatible
- * functions register `() => fn(...args)` under `fn`. Internal: not exported by the package.
+ * The method that registers a hook calling one function under another (`off(event, key)` finds it):
+ * the seed-compatible functions register `() => fn(...args)` under `fn`. Keyed by a global symbol, so
+ * that it works on the `snapStartBus` of another copy of this package too. Internal.
  */
-export function registerCalling(
-  bus: LifecycleBus<EventMap>,
-  event: string,
-  call: Hook<unknown, string>,
-  key: (...args: never[]) => unknown,
-): Unsubscribe {
-  return registerWithKey(bus, event, call, key);
-}
-
-let registerWithKey: (
-  bus: LifecycleBus<EventMap>,
-  event: string,
-  call: Hook<unknown, string>,
-  key: unknown,
-) => Unsubscribe;
+export const REGISTER_CALLING: unique symbol = Symbol.for('snapstart-hooks.registerCalling') as never;
 
 /**
  * A typed lifecycle event bus. `emit` runs the hooks of one event as a phase: in priority tiers
@@ -75,16 +58,9 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
   readonly #failFast: boolean;
   /** The events this bus accepts, when its options named them. */
   readonly #events: readonly string[] | undefined;
+  /** Created by the first `observe()`: a bus nobody observes has none. */
+  #observers: Observers | undefined = undefined;
   #sequence = 0;
-
-  static {
-    registerWithKey = (bus, event, call, key) => {
-      // A bus made by another copy of this package (the snapStartBus lives on globalThis) has no #register.
-      const target = bus;
-      if (#register in bus) return bus.#register(event, call, undefined, false, key);
-      return target.on(event, call, { name: nameOf(key) });
-    };
-  }
 
   /**
    * @param options - defaults for every phase of this bus; see {@link BusOptions}.
@@ -204,7 +180,64 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
       timeout: this.#timeout,
       deadline: given.deadline,
       signal: given.signal,
+      observers: this.#observers,
     });
+  }
+
+  /**
+   * Observes every phase of this bus that starts from now on: `observer`'s methods `phaseStart`,
+   * `hookStart`, `hookEnd` and `phaseEnd` (any of them) are called synchronously as it runs, for
+   * telemetry: one span per phase and a child span per hook, or per-hook timing records. An observer
+   * that throws does not affect the phase: its first error is reported as a process warning (code
+   * `SNAPSTART_HOOKS_OBSERVER`), later ones are ignored. A bus nobody observes builds no event.
+   *
+   * @returns a function (also `Disposable`) that stops observing.
+   * @throws TypeError when `observer` has none of the four methods, or one is not a function.
+   *
+   * @example
+   * ```ts
+   * const off = bus.observe({
+   *   hookEnd: ({ event, name, status, durationMs }) => console.log(`${event} ${name} ${status} ${durationMs} ms`),
+   *   phaseEnd: ({ report }) => console.log(`${report.event} ${report.ok ? 'ok' : 'failed'} in ${report.durationMs} ms`),
+   * });
+   * ```
+   */
+  observe(observer: PhaseObserver<Events>): Unsubscribe {
+    this.#observers ??= new Observers();
+    return this.#observers.add(observer);
+  }
+
+  /**
+   * Registers a resource: `hooks.beforeSnapshot` closes it before the snapshot and
+   * `hooks.afterRestore` reopens it after each restore, both named `name`, with the same priority and
+   * timeout. With the default tie orders (beforeSnapshot newest first, afterRestore oldest first) a
+   * resource registered later closes earlier and reopens later than the others of its priority, as
+   * CRaC orders its resources; across priorities, the higher runs first in both phases. An `order`
+   * option that gives both events the same tie order applies to resources too.
+   *
+   * @returns one function (also `Disposable`) that unsubscribes both hooks.
+   * @throws TypeError or RangeError naming the bad argument; then neither hook is registered.
+   *
+   * @example
+   * ```ts
+   * const off = bus.resource('db', {
+   *   beforeSnapshot: () => pool.end(),
+   *   afterRestore: () => { pool = createPool(); },
+   * }, { priority: 10, timeout: 2_000 });
+   * ```
+   */
+  resource(name: string, hooks: ResourceHooks<Events>, options?: ResourceOptions): Unsubscribe {
+    return addResource(this as unknown as LifecycleBus<EventMap>, name, hooks, options);
+  }
+
+  /**
+   * Registers on `event` a hook that calls `call`, unsubscribed by `off(event, key)`; see
+   * {@link REGISTER_CALLING}.
+   *
+   * @internal
+   */
+  [REGISTER_CALLING](event: string, call: Hook<unknown, string>, key: (...args: never[]) => unknown): Unsubscribe {
+    return this.#register(event, call, undefined, false, key);
   }
 
   /**

@@ -3,9 +3,10 @@
  *
  * @module
  */
-import { LifecycleBus, registerCalling } from './bus.js';
-import type { EventMap } from './types.js';
-import { checkFunction } from './validate.js';
+import { LifecycleBus, REGISTER_CALLING } from './bus.js';
+import { addResource } from './resource.js';
+import type { EventMap, ResourceHooks, ResourceOptions, Unsubscribe } from './types.js';
+import { checkFunction, nameOf } from './validate.js';
 
 /** The two lifecycle events of a snapshot-restored process. */
 export type SnapStartEvents = {
@@ -65,9 +66,45 @@ export function registerAfterRestore<Fn extends (...args: any[]) => unknown>(fn:
   return register('afterRestore', fn, args);
 }
 
+/**
+ * Registers a resource on {@link snapStartBus}: `hooks.beforeSnapshot` closes it before the snapshot,
+ * `hooks.afterRestore` reopens it after each restore, as one registration (see
+ * {@link LifecycleBus.resource}). Among resources of one priority, the last registered closes first
+ * and reopens last, as in CRaC.
+ *
+ * @returns one function (also `Disposable`) that unsubscribes both hooks.
+ *
+ * @example
+ * ```ts
+ * import { Agent } from 'node:http';
+ * import { registerResource } from 'snapstart-hooks';
+ *
+ * export let agent = new Agent({ keepAlive: true });
+ * registerResource('http-agent', {
+ *   beforeSnapshot: () => agent.destroy(), // no socket survives into the snapshot
+ *   afterRestore: () => {
+ *     agent = new Agent({ keepAlive: true });
+ *   },
+ * });
+ * ```
+ */
+export function registerResource(
+  name: string,
+  hooks: ResourceHooks<SnapStartEvents>,
+  options?: ResourceOptions,
+): Unsubscribe {
+  // Through on(): the bus on globalThis may come from another copy of this package, without resource().
+  return addResource(snapStartBus as unknown as LifecycleBus<EventMap>, name, hooks, options);
+}
+
 /** Registers `() => fn(...args)` for `event`, named after `fn` and unsubscribed by `off(event, fn)`. */
 function register<Fn extends (...args: never[]) => unknown>(event: keyof SnapStartEvents, fn: Fn, args: unknown[]): Fn {
   checkFunction('fn', fn);
-  registerCalling(snapStartBus as unknown as LifecycleBus<EventMap>, event, () => fn(...(args as never[])), fn);
+  const call = (): unknown => fn(...(args as never[]));
+  const bus = snapStartBus as Partial<Pick<LifecycleBus, typeof REGISTER_CALLING>> & LifecycleBus<SnapStartEvents>;
+  // The bus on globalThis may come from an older copy of this package, without the method: then
+  // the hook is registered by on(), under its own function.
+  if (typeof bus[REGISTER_CALLING] === 'function') bus[REGISTER_CALLING](event, call, fn);
+  else bus.on(event, call, { name: nameOf(fn) });
   return fn;
 }

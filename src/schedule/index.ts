@@ -39,6 +39,8 @@ export async function runPhase<E extends string>(
     }
   }
   const report = buildReport<E>(phase, phase.now());
-  if (!report.ok) throw new LifecycleError(report, phaseFailure(phase));
+  const error = report.ok ? undefined : new LifecycleError(report, phaseFailure(phase));
+  phase.channel?.phaseEnd(report, error);
+  if (error !== undefined) throw error;
   return report;
 }

@@ -11,6 +11,7 @@
  * @module
  */
 import { HookTimeoutError } from '../errors.js';
+import { type Observers, observedTimeout, type PhaseChannel } from '../observe.js';
 import type { Hook, HookOutcome, HookStatus } from '../types.js';
 import { isThenable } from '../util/promise.js';
 import { skipped } from './build-report.js';
@@ -37,6 +38,8 @@ export interface PhaseSettings {
   /** Budget of the whole phase in ms, if any. */
   readonly deadline: number | undefined;
   readonly signal: AbortSignal | undefined;
+  /** The bus's observers, if it has any. */
+  readonly observers: Observers | undefined;
 }
 
 /**
@@ -75,6 +78,8 @@ export class Phase {
   abortReason: unknown = undefined;
   /** Set when the phase deadline stopped hooks from starting or abandoned running ones. */
   deadlineReached = false;
+  /** Where hook events go, when somebody observes this phase. */
+  readonly channel: PhaseChannel | undefined;
   /** Called when a busy lane's hook is abandoned: the strategy goes on without it. */
   onAbandon: (lane: Lane) => void = () => {};
   /** The lanes open in this phase (abandoned ones are removed). */
@@ -88,6 +93,13 @@ export class Phase {
     this.settings = settings;
     this.outcomes = new Array<HookOutcome | undefined>(registrations.length);
     this.deadlineMs = settings.deadline ?? Number.POSITIVE_INFINITY;
+    this.channel = settings.observers?.open({
+      event,
+      startedAt: this.startedAt,
+      hookCount: registrations.length,
+      concurrency: settings.concurrency,
+      deadline: settings.deadline,
+    });
   }
 
   /** The phase time now, in ms. */
@@ -143,6 +155,9 @@ export class Phase {
     };
     this.outcomes[index] = outcome;
     lane.context = context;
+    if (this.channel !== undefined) {
+      this.channel.hookStart(index, outcome, observedTimeout(registration.timeout, this.settings.timeout));
+    }
     const timeout = registration.timeout ?? this.settings.timeout;
     if (timeout === undefined && this.deadlineMs === Number.POSITIVE_INFINITY)
       lane.expiresAtMs = Number.POSITIVE_INFINITY;
@@ -203,8 +218,15 @@ export class Phase {
       if (now >= (watched ? this.deadlineMs : lane.expiresAtMs) && !lane.abandoned) {
         this.overran(lane, outcome, now, watched);
       }
+      if (this.channel !== undefined) this.notifyEnd(lane.index, outcome);
     }
     return now;
+  }
+
+  /** Tells the observers that hook `index` is over. */
+  private notifyEnd(index: number, outcome: HookOutcome): void {
+    const registration = this.registrations[index] as ScheduledHook;
+    this.channel?.hookEnd(index, outcome, observedTimeout(registration.timeout, this.settings.timeout));
   }
 
   /** Clears the timer: the phase is over. */

@@ -297,7 +297,7 @@ export const noResourceLeft: Check = ({ resourcesBefore, resourcesAfter }) => {
 };
 
 /** Runs count and seed of a property run; `FC_SEED` (and `FC_PATH`) replay a reported failure. */
-export function propertyParameters(numRuns: number): fc.Parameters<[Scenario]> {
+export function propertyParameters<Values extends unknown[] = [Scenario]>(numRuns: number): fc.Parameters<Values> {
   const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
   const path = process.env.FC_PATH;
   return {
