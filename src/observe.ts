@@ -1,11 +1,13 @@
 /**
  * The observer channel of a bus: synchronous notifications of each phase and hook (`phaseStart`,
  * `hookStart`, `hookEnd`, `phaseEnd`) for telemetry, on an `eventemitter3` emitter. A bus nobody
- * observes pays one check per phase: no event object is built, no emitter exists.
+ * observes pays one check per phase: no event object is built, no emitter exists, and
+ * `eventemitter3` is not even loaded (importing the package does not read it).
  *
  * @module
  */
-import { EventEmitter } from 'eventemitter3';
+import { createRequire } from 'node:module';
+import type { EventEmitter } from 'eventemitter3';
 import type { LifecycleError } from './errors.js';
 import type {
   HookEndEvent,
@@ -36,6 +38,11 @@ type Notifications = {
 /** The `code` of the process warning that reports an observer's first error. */
 export const OBSERVER_WARNING_CODE = 'SNAPSTART_HOOKS_OBSERVER';
 
+/** `eventemitter3`'s class, loaded by the first `observe()` of the process. */
+function loadEmitter(): typeof EventEmitter {
+  return createRequire(import.meta.url)('eventemitter3') as typeof EventEmitter;
+}
+
 /** The observers of one bus. */
 export class Observers {
   private emitter: EventEmitter<ObserverEvent> | undefined = undefined;
@@ -57,7 +64,7 @@ export class Observers {
     if (given.length === 0) {
       throw new TypeError(`observer must have at least one of the methods ${OBSERVER_EVENTS.join(', ')}, got none`);
     }
-    this.emitter ??= new EventEmitter<ObserverEvent>();
+    this.emitter ??= new (loadEmitter())<ObserverEvent>();
     const emitter = this.emitter;
     // Phases already running when the observer comes get no events: it sees whole phases only.
     const since = this.nextPhaseId;

@@ -121,8 +121,9 @@ export class Phase {
   }
 
   /**
-   * Whether hook `index` may start at phase time `now`. Only a hook that would run is kept out by the
-   * deadline (which then stops the phase); an unsubscribed one is just skipped.
+   * Whether hook `index` may start at phase time `now`, past the deadline (strategies ask only then).
+   * Only a hook that would run is kept out by the deadline (which then stops the phase); an
+   * unsubscribed one is just skipped.
    */
   mayStart(index: number, now: number): boolean {
     if (now >= this.deadlineMs && (this.registrations[index] as ScheduledHook).active) {

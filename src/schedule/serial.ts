@@ -36,7 +36,7 @@ class Serial {
     const lane = phase.openLane();
     const count = phase.registrations.length;
     for (let index = first; index < count; index++) {
-      if (phase.stopped || !phase.mayStart(index, now)) break;
+      if (phase.stopped || (now >= phase.deadlineMs && !phase.mayStart(index, now))) break;
       const pending = phase.begin(lane, index, now);
       if (pending !== undefined) {
         try {

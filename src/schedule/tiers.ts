@@ -68,7 +68,7 @@ class Tiers {
     // A hook starts right where the worker's previous one ended, so one clock read serves both.
     while (this.next < this.end && !phase.stopped) {
       const index = this.next++;
-      if (!phase.mayStart(index, now)) break;
+      if (now >= phase.deadlineMs && !phase.mayStart(index, now)) break;
       const pending = phase.begin(lane, index, now);
       if (pending !== undefined) {
         try {
