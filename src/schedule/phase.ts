@@ -16,6 +16,7 @@ import type { Hook, HookOutcome, HookStatus } from '../types.js';
 import { isThenable } from '../util/promise.js';
 import { skipped } from './build-report.js';
 import { Context } from './context.js';
+import { Lane } from './lane.js';
 import { DeadlineTimer } from './timer.js';
 
 /** A registered hook, as the scheduler reads it. */
@@ -40,25 +41,6 @@ export interface PhaseSettings {
   readonly signal: AbortSignal | undefined;
   /** The bus's observers, if it has any. */
   readonly observers: Observers | undefined;
-}
-
-/**
- * Where a strategy runs hooks one after another: the serial loop, or one worker of a tier. While it
- * runs a hook that can be abandoned it is `busy`; once abandoned, the strategy goes on in a new lane
- * and this one is dropped when (if ever) its hook settles.
- */
-export class Lane {
-  /** Index of the hook in flight (or last run). */
-  index = -1;
-  context: Context | undefined = undefined;
-  /** Running a hook that a timeout, the deadline or the emit's signal may abandon. */
-  busy = false;
-  abandoned = false;
-  /** Phase time at which the busy hook is timed out (`Infinity`: never). */
-  expiresAtMs = Number.POSITIVE_INFINITY;
-  /** The budget `expiresAtMs` enforces, and whether it is the phase deadline. */
-  budgetMs = 0;
-  budgetIsPhaseDeadline = false;
 }
 
 /** One phase in progress. Strategies drive it through `begin`, `fail`/`reject`, `end` and `mayStart`. */

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { Lane, Phase } from './phase.js';
+import type { Lane } from './lane.js';
+import type { Phase } from './phase.js';
 
 /**
  * Runs every hook of `phase` one after another. Each async hook is awaited directly, with no wrapper

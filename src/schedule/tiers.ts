@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { Lane, Phase } from './phase.js';
+import type { Lane } from './lane.js';
+import type { Phase } from './phase.js';
 
 /**
  * Runs the hooks of `phase` tier by tier. A worker awaits its hook directly; when the hook is
