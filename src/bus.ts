@@ -1,9 +1,13 @@
 /**
- * LifecycleBus: the registry of hooks per event, kept in schedule order, and `emit`.
+ * LifecycleBus: registration (on/once/off, copy-on-write lists in schedule order) and `emit`.
  *
  * @module
  */
-import { type Registration, runPhase } from './schedule.js';
+import { Observers } from './observe.js';
+import { readBusOptions, readEmitOptions, readHookOptions } from './options.js';
+import { type Registration, Registry } from './registry.js';
+import { addResource } from './resource.js';
+import { runPhase } from './schedule/index.js';
 import type {
   BusOptions,
   EmitArgs,
@@ -12,24 +16,24 @@ import type {
   EventName,
   Hook,
   HookOptions,
+  PhaseObserver,
   PhaseReport,
-  TieOrder,
+  ResourceHooks,
+  ResourceOptions,
+  Unsubscribe,
 } from './types.js';
-import {
-  checkBoolean,
-  checkConcurrency,
-  checkDuration,
-  checkEventName,
-  checkFinite,
-  checkFunction,
-  checkName,
-  checkOptionsObject,
-  checkSignal,
-  show,
-} from './validate.js';
+import { unsubscriber } from './unsubscribe.js';
+import { onAbort } from './util/abort.js';
+import { checkEventName, checkFunction, nameOf } from './validate.js';
 
-/** The event whose equal-priority hooks run newest first unless `order` says otherwise. */
-const LIFO_BY_DEFAULT = 'beforeSnapshot';
+const NOTHING = (): void => {};
+
+/**
+ * The method that registers a hook calling one function under another (`off(event, key)` finds it):
+ * the seed-compatible functions register `() => fn(...args)` under `fn`. Keyed by a global symbol, so
+ * that it works on the `snapStartBus` of another copy of this package too. Internal.
+ */
+export const REGISTER_CALLING: unique symbol = Symbol.for('snapstart-hooks.registerCalling') as never;
 
 /**
  * A typed lifecycle event bus. `emit` runs the hooks of one event as a phase: in priority tiers
@@ -48,45 +52,33 @@ const LIFO_BY_DEFAULT = 'beforeSnapshot';
  * ```
  */
 export class LifecycleBus<Events extends EventMap = EventMap> {
-  /** Per event, registrations in schedule order. */
-  readonly #hooks = new Map<string, Registration[]>();
-  /**
-   * Lists that a phase is iterating: copied before their next change (copy on write), so a phase
-   * keeps its snapshot while registration stays in place, with no copy per `on()`.
-   */
-  readonly #shared = new WeakSet<Registration[]>();
+  readonly #registry: Registry;
   readonly #concurrency: number;
   readonly #timeout: number | undefined;
   readonly #failFast: boolean;
-  readonly #order: Readonly<Record<string, TieOrder | undefined>>;
+  /** The events this bus accepts, when its options named them. */
+  readonly #events: readonly string[] | undefined;
+  /** Created by the first `observe()`: a bus nobody observes has none. */
+  #observers: Observers | undefined = undefined;
   #sequence = 0;
 
   /**
    * @param options - defaults for every phase of this bus; see {@link BusOptions}.
    * @throws TypeError or RangeError naming the bad option.
    */
-  constructor(options: BusOptions<Events> = {}) {
-    checkOptionsObject('options', options);
-    checkConcurrency('options.concurrency', options.concurrency);
-    checkDuration('options.timeout', options.timeout);
-    checkBoolean('options.failFast', options.failFast);
-    checkOptionsObject('options.order', options.order);
-    const order: Record<string, TieOrder | undefined> = { ...options.order };
-    for (const [event, value] of Object.entries(order)) {
-      if (value !== undefined && value !== 'fifo' && value !== 'lifo') {
-        throw new RangeError(`options.order.${event} must be 'fifo' or 'lifo', got ${show(value)}`);
-      }
-    }
-    this.#concurrency = options.concurrency ?? 1;
-    this.#timeout = options.timeout === Number.POSITIVE_INFINITY ? undefined : options.timeout;
-    this.#failFast = options.failFast ?? false;
-    this.#order = order;
+  constructor(options?: BusOptions<Events>) {
+    const settings = readBusOptions(options);
+    this.#events = settings.events;
+    this.#registry = new Registry(settings.order);
+    this.#concurrency = settings.concurrency;
+    this.#timeout = settings.timeout;
+    this.#failFast = settings.failFast;
   }
 
   /**
    * Registers `hook` for `event`.
    *
-   * @returns a function that unsubscribes this registration (idempotent).
+   * @returns a function that unsubscribes this registration (idempotent), also `Disposable`.
    * @throws TypeError or RangeError naming the bad argument.
    *
    * @example
@@ -95,8 +87,8 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
    * off(); // unsubscribed
    * ```
    */
-  on<E extends EventName<Events>>(event: E, hook: Hook<Events[E], E>, options?: HookOptions): () => void {
-    return this.#register(event, hook, options, false);
+  on<E extends EventName<Events>>(event: E, hook: Hook<Events[E], E>, options?: HookOptions): Unsubscribe {
+    return this.#register(event, hook, options, false, hook);
   }
 
   /**
@@ -107,8 +99,8 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
    * bus.once('afterRestore', () => console.log('first restore only'));
    * ```
    */
-  once<E extends EventName<Events>>(event: E, hook: Hook<Events[E], E>, options?: HookOptions): () => void {
-    return this.#register(event, hook, options, true);
+  once<E extends EventName<Events>>(event: E, hook: Hook<Events[E], E>, options?: HookOptions): Unsubscribe {
+    return this.#register(event, hook, options, true, hook);
   }
 
   /**
@@ -123,11 +115,10 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
    * ```
    */
   off<E extends EventName<Events>>(event: E, hook: Hook<Events[E], E>): boolean {
-    checkEventName('event', event);
+    checkEventName('event', event, this.#events);
     checkFunction('hook', hook);
-    const registrations = this.#hooks.get(event) ?? [];
-    const removed = registrations.filter((registration) => registration.hook === hook);
-    for (const registration of removed) registration.remove();
+    const removed = this.#registry.matching(event, hook);
+    for (const registration of removed) registration.unsubscribe();
     return removed.length > 0;
   }
 
@@ -140,18 +131,13 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
    * ```
    */
   listenerCount(event?: EventName<Events>): number {
-    if (event !== undefined) {
-      checkEventName('event', event);
-      return this.#hooks.get(event)?.length ?? 0;
-    }
-    let count = 0;
-    for (const registrations of this.#hooks.values()) count += registrations.length;
-    return count;
+    if (event !== undefined) checkEventName('event', event, this.#events);
+    return this.#registry.count(event);
   }
 
   /** The events that have at least one hook. */
   eventNames(): EventName<Events>[] {
-    return [...this.#hooks.keys()] as EventName<Events>[];
+    return this.#registry.events() as EventName<Events>[];
   }
 
   /**
@@ -163,12 +149,10 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
    * ```
    */
   clear(event?: EventName<Events>): void {
-    if (event !== undefined) checkEventName('event', event);
-    const events = event === undefined ? [...this.#hooks.keys()] : [event];
+    if (event !== undefined) checkEventName('event', event, this.#events);
+    const events = event === undefined ? this.#registry.events() : [event];
     for (const name of events) {
-      const registrations = this.#hooks.get(name) ?? [];
-      this.#hooks.delete(name);
-      for (const registration of registrations) registration.remove();
+      for (const registration of this.#registry.all(name).slice()) registration.unsubscribe();
     }
   }
 
@@ -187,87 +171,110 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
    * ```
    */
   emit<E extends EventName<Events>>(event: E, ...args: EmitArgs<Events[E]>): Promise<PhaseReport<E>> {
-    checkEventName('event', event);
-    const [payload, options = {} as EmitOptions] = args as [unknown, EmitOptions | undefined];
-    checkOptionsObject('options', options);
-    checkConcurrency('options.concurrency', options.concurrency);
-    checkBoolean('options.failFast', options.failFast);
-    checkDuration('options.deadline', options.deadline);
-    checkSignal('options.signal', options.signal);
-    const deadline = options.deadline === Number.POSITIVE_INFINITY ? undefined : options.deadline;
-    const registrations = this.#hooks.get(event) ?? [];
-    this.#shared.add(registrations);
-    return runPhase(event, payload, registrations, {
-      concurrency: options.concurrency ?? this.#concurrency,
-      failFast: options.failFast ?? this.#failFast,
+    checkEventName('event', event, this.#events);
+    const [payload, options] = args as [unknown, EmitOptions | undefined];
+    const given = readEmitOptions(options);
+    return runPhase(event, payload, this.#registry.snapshot(event), {
+      concurrency: given.concurrency ?? this.#concurrency,
+      failFast: given.failFast ?? this.#failFast,
       timeout: this.#timeout,
-      deadline,
-      signal: options.signal,
+      deadline: given.deadline,
+      signal: given.signal,
+      observers: this.#observers,
     });
   }
 
-  #register(event: string, hook: unknown, options: HookOptions | undefined, once: boolean): () => void {
-    checkEventName('event', event);
-    checkFunction('hook', hook);
-    checkOptionsObject('options', options);
-    const { priority = 0, timeout, name, signal } = options ?? {};
-    checkFinite('options.priority', priority);
-    checkDuration('options.timeout', timeout);
-    checkName('options.name', name);
-    checkSignal('options.signal', signal);
-    const sequence = ++this.#sequence;
-    if (signal?.aborted) return () => {};
+  /**
+   * Observes every phase of this bus that starts from now on: `observer`'s methods `phaseStart`,
+   * `hookStart`, `hookEnd` and `phaseEnd` (any of them) are called synchronously as it runs, for
+   * telemetry: one span per phase and a child span per hook, or per-hook timing records. An observer
+   * that throws does not affect the phase: its first error is reported as a process warning (code
+   * `SNAPSTART_HOOKS_OBSERVER`), later ones are ignored. A bus nobody observes builds no event.
+   *
+   * @returns a function (also `Disposable`) that stops observing.
+   * @throws TypeError when `observer` has none of the four methods, or one is not a function.
+   *
+   * @example
+   * ```ts
+   * const off = bus.observe({
+   *   hookEnd: ({ event, name, status, durationMs }) => console.log(`${event} ${name} ${status} ${durationMs} ms`),
+   *   phaseEnd: ({ report }) => console.log(`${report.event} ${report.ok ? 'ok' : 'failed'} in ${report.durationMs} ms`),
+   * });
+   * ```
+   */
+  observe(observer: PhaseObserver<Events>): Unsubscribe {
+    this.#observers ??= new Observers();
+    return this.#observers.add(observer);
+  }
 
-    const detach = (): void => signal?.removeEventListener('abort', remove);
-    const remove = (): void => {
+  /**
+   * Registers a resource: `hooks.beforeSnapshot` closes it before the snapshot and
+   * `hooks.afterRestore` reopens it after each restore, both named `name`, with the same priority and
+   * timeout. With the default tie orders (beforeSnapshot newest first, afterRestore oldest first) a
+   * resource registered later closes earlier and reopens later than the others of its priority, as
+   * CRaC orders its resources; across priorities, the higher runs first in both phases. An `order`
+   * option that gives both events the same tie order applies to resources too.
+   *
+   * @returns one function (also `Disposable`) that unsubscribes both hooks.
+   * @throws TypeError or RangeError naming the bad argument; then neither hook is registered.
+   *
+   * @example
+   * ```ts
+   * const off = bus.resource('db', {
+   *   beforeSnapshot: () => pool.end(),
+   *   afterRestore: () => { pool = createPool(); },
+   * }, { priority: 10, timeout: 2_000 });
+   * ```
+   */
+  resource(name: string, hooks: ResourceHooks<Events>, options?: ResourceOptions): Unsubscribe {
+    return addResource(this as unknown as LifecycleBus<EventMap>, name, hooks, options);
+  }
+
+  /**
+   * Registers on `event` a hook that calls `call`, unsubscribed by `off(event, key)`; see
+   * {@link REGISTER_CALLING}.
+   *
+   * @internal
+   */
+  [REGISTER_CALLING](event: string, call: Hook<unknown, string>, key: (...args: never[]) => unknown): Unsubscribe {
+    return this.#register(event, call, undefined, false, key);
+  }
+
+  /**
+   * Registers `hook` for `event`; `key` is what `off()` matches (the hook, or the function the hook
+   * calls); a `once` hook unsubscribes itself as it starts.
+   */
+  #register(event: string, hook: unknown, options: HookOptions | undefined, once: boolean, key: unknown): Unsubscribe {
+    checkEventName('event', event, this.#events);
+    checkFunction('hook', hook);
+    const { priority, timeout, name, signal } = readHookOptions(options);
+    const sequence = ++this.#sequence;
+    if (signal?.aborted) return unsubscriber(NOTHING);
+
+    let detach: (() => void) | undefined;
+    const unsubscribe = (): void => {
       if (!registration.active) return;
-      registration.active = false;
-      detach();
-      const list = this.#writable(event);
-      if (list === undefined) return;
-      const index = list.indexOf(registration);
-      if (index >= 0) list.splice(index, 1);
-      if (list.length === 0) this.#hooks.delete(event);
+      detach?.();
+      this.#registry.remove(event, registration);
     };
+    const run = hook as Hook<unknown, string>;
     const registration: Registration = {
-      hook: hook as Hook<unknown, string>,
+      hook: once
+        ? (ctx) => {
+            unsubscribe();
+            return run(ctx);
+          }
+        : run,
       priority,
       timeout, // Infinity stays: it overrides the bus default with "none"
-      name: name ?? (hook.name || `hook#${sequence}`),
-      once,
+      name: name ?? nameOf(key) ?? `hook#${sequence}`,
       active: true,
-      remove,
+      key,
+      unsubscribe,
     };
-    this.#insert(event, registration);
-    signal?.addEventListener('abort', remove, { once: true });
-    return remove;
-  }
-
-  /** Inserts in schedule order: priority descending, then FIFO or LIFO among equal priorities. */
-  #insert(event: string, registration: Registration): void {
-    const current = this.#writable(event) ?? [];
-    const lifo = (this.#order[event] ?? (event === LIFO_BY_DEFAULT ? 'lifo' : 'fifo')) === 'lifo';
-    const { priority } = registration;
-    // Binary search for the first index whose entry must come after the new one.
-    let low = 0;
-    let high = current.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      const other = (current[middle] as Registration).priority;
-      const goesAfter = lifo ? other <= priority : other < priority;
-      if (goesAfter) high = middle;
-      else low = middle + 1;
-    }
-    current.splice(low, 0, registration);
-    this.#hooks.set(event, current);
-  }
-
-  /** The list of `event`, copied first if a phase holds it. */
-  #writable(event: string): Registration[] | undefined {
-    const list = this.#hooks.get(event);
-    if (list === undefined || !this.#shared.has(list)) return list;
-    const copy = list.slice();
-    this.#hooks.set(event, copy);
-    return copy;
+    this.#registry.insert(event, registration);
+    // One listener per signal, however many hooks it unsubscribes.
+    if (signal !== undefined) detach = onAbort(signal, unsubscribe);
+    return unsubscriber(unsubscribe);
   }
 }

@@ -4,7 +4,11 @@
  * @module
  */
 import type { HookOutcome, PhaseReport } from './types.js';
-import { describeThrown, isError } from './util/thrown.js';
+import { boundText } from './util/text.js';
+import { describeThrown, renderValue } from './util/thrown.js';
+
+/** The longest a hook or event name is shown in a message (the report keeps it whole). */
+export const NAME_LENGTH = 100;
 
 /**
  * The reason a hook's `ctx.signal` aborts with, and the `error` of its `timedOut` outcome, when the
@@ -26,8 +30,8 @@ export class HookTimeoutError extends Error {
   constructor(hookName: string, timeout: number, phaseDeadline = false) {
     super(
       phaseDeadline
-        ? `Hook "${hookName}" was still running at the phase deadline of ${timeout} ms`
-        : `Hook "${hookName}" timed out after ${timeout} ms`,
+        ? `Hook "${describeName(hookName)}" was still running at the phase deadline of ${timeout} ms`
+        : `Hook "${describeName(hookName)}" timed out after ${timeout} ms`,
     );
     this.name = 'HookTimeoutError';
     this.hookName = hookName;
@@ -84,12 +88,24 @@ export function isFailure(outcome: HookOutcome): boolean {
   return outcome.status === 'rejected' || outcome.status === 'timedOut';
 }
 
-/** A short, one-line reason for a thrown value, as shown in error messages. */
+/**
+ * A hook or event name as messages show it: control characters escaped, cut at {@link NAME_LENGTH}
+ * (never inside a surrogate pair); any value that is not a string rendered as text first.
+ */
+export function describeName(name: unknown): string {
+  return boundText(typeof name === 'string' ? name : renderValue(name), NAME_LENGTH);
+}
+
+/** A short, one-line reason for a thrown value, as shown in error messages. Never throws. */
 export function describeReason(error: unknown): string {
-  if (isError(error) && error instanceof HookTimeoutError) {
-    return error.phaseDeadline
-      ? `still running at the phase deadline of ${error.timeout} ms`
-      : `timed out after ${error.timeout} ms`;
+  try {
+    if (error instanceof HookTimeoutError) {
+      return error.phaseDeadline
+        ? `still running at the phase deadline of ${error.timeout} ms`
+        : `timed out after ${error.timeout} ms`;
+    }
+  } catch {
+    // a Proxy whose traps throw: described like any other value
   }
   return describeThrown(error);
 }
@@ -100,10 +116,10 @@ function describeFailure(report: PhaseReport, failed: HookOutcome[], phase: Phas
   if (phase.aborted) parts.push(`aborted (${describeReason(phase.abortReason)})`);
   if (phase.deadline !== undefined) parts.push(`phase deadline of ${phase.deadline} ms reached`);
   if (failed.length > 0) {
-    const list = failed.map((o) => `${o.name} (${describeReason(o.error)})`).join(', ');
+    const list = failed.map((o) => `${describeName(o.name)} (${describeReason(o.error)})`).join(', ');
     parts.push(`${failed.length} of ${total} ${total === 1 ? 'hook' : 'hooks'} failed: ${list}`);
   }
   const skipped = report.hooks.filter((o) => o.status === 'skipped').length;
   if (skipped > 0) parts.push(`${skipped} skipped`);
-  return `${report.event}: ${parts.join('; ')}`;
+  return `${describeName(report.event)}: ${parts.join('; ')}`;
 }

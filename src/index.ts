@@ -7,7 +7,13 @@ export { LifecycleBus } from './bus.js';
 export { HookTimeoutError, LifecycleError, type PhaseFailure } from './errors.js';
 export { refreshRandomCaches } from './fresh-randomness.js';
 export { type FormatOptions, formatReport } from './report.js';
-export { registerAfterRestore, registerBeforeSnapshot, type SnapStartEvents, snapStartBus } from './snapstart.js';
+export {
+  registerAfterRestore,
+  registerBeforeSnapshot,
+  registerResource,
+  type SnapStartEvents,
+  snapStartBus,
+} from './snapstart.js';
 export type {
   BusOptions,
   EmitArgs,
@@ -16,9 +22,18 @@ export type {
   EventName,
   Hook,
   HookContext,
+  HookEndEvent,
   HookOptions,
   HookOutcome,
+  HookStartEvent,
   HookStatus,
+  PhaseEndEvent,
+  PhaseObserver,
   PhaseReport,
+  PhaseStartEvent,
+  ResourceEvent,
+  ResourceHooks,
+  ResourceOptions,
   TieOrder,
+  Unsubscribe,
 } from './types.js';

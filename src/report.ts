@@ -3,20 +3,26 @@
  *
  * @module
  */
-import { describeReason } from './errors.js';
+import { describeName, describeReason } from './errors.js';
 import type { HookOutcome, PhaseReport } from './types.js';
 import { drawBar, formatMs } from './util/format.js';
-import { checkBoolean, checkFinite } from './validate.js';
+import { checkBoolean, checkFinite, readOptions, show } from './validate.js';
+
+/** The widest waterfall bar {@link formatReport} draws, in characters. */
+export const MAX_WIDTH = 1_000;
 
 /** Options of {@link formatReport}. */
 export interface FormatOptions {
-  /** Width of the waterfall bars in characters: a finite number, raised to at least 10. Default `40`. */
+  /**
+   * Width of the waterfall bars in characters: a finite number up to 1000 (a RangeError above),
+   * rounded down and raised to at least 10. Default `40`.
+   */
   width?: number;
   /** Colour statuses with ANSI escapes. Default `false`. */
   color?: boolean;
 }
 
-const STATUS_COLOR: Record<HookOutcome['status'], string> = {
+const STATUS_COLOR: Readonly<Record<HookOutcome['status'], string>> = {
   fulfilled: '\u001b[32m',
   rejected: '\u001b[31m',
   timedOut: '\u001b[33m',
@@ -36,26 +42,36 @@ const RESET = '\u001b[0m';
  * //   cache  p0  fulfilled  +10.1 ms    2.2 ms |                                ███████ |
  * ```
  */
-export function formatReport(report: PhaseReport, options: FormatOptions = {}): string {
-  checkFinite('options.width', options.width);
-  checkBoolean('options.color', options.color);
-  const width = Math.max(10, Math.floor(options.width ?? 40));
-  const color = options.color ?? false;
+export function formatReport(report: PhaseReport, options?: FormatOptions): string {
+  const given = readOptions('options', options, ['width', 'color']);
+  checkFinite('options.width', given.width);
+  if (given.width !== undefined && given.width > MAX_WIDTH) {
+    throw new RangeError(`options.width must be at most ${MAX_WIDTH}, got ${show(given.width)}`);
+  }
+  checkBoolean('options.color', given.color);
+  const width = Math.max(10, Math.floor(given.width ?? 40));
+  const color = given.color ?? false;
   const total = Math.max(report.durationMs, 1e-6);
-  const nameWidth = Math.max(4, ...report.hooks.map((hook) => hook.name.length));
-  const priorityWidth = Math.max(...report.hooks.map((hook) => `p${hook.priority}`.length), 2);
+  // Names are user input: escaped and bounded here; the report keeps them whole.
+  const names = report.hooks.map((hook) => describeName(hook.name));
+  const nameWidth = Math.max(4, ...names.map((name) => name.length));
+  const priorities = report.hooks.map(
+    (hook) => `p${typeof hook.priority === 'number' ? hook.priority : describeName(hook.priority)}`,
+  );
+  const priorityWidth = Math.max(...priorities.map((priority) => priority.length), 2);
   const count = report.hooks.length;
   const lines = [
-    `${report.event} ${report.ok ? 'ok' : 'FAILED'} in ${formatMs(report.durationMs)} (${count} ${count === 1 ? 'hook' : 'hooks'})`,
+    `${describeName(report.event)} ${report.ok ? 'ok' : 'FAILED'} in ${formatMs(report.durationMs)} (${count} ${count === 1 ? 'hook' : 'hooks'})`,
   ];
-  for (const hook of report.hooks) {
+  report.hooks.forEach((hook, index) => {
     const status = hook.status.padEnd(9);
     const painted = color ? `${STATUS_COLOR[hook.status]}${status}${RESET}` : status;
     const started = hook.status === 'skipped' ? '' : `+${formatMs(hook.startMs)}`;
     const duration = hook.status === 'skipped' ? '' : formatMs(hook.durationMs);
-    let line = `  ${hook.name.padEnd(nameWidth)} ${`p${hook.priority}`.padEnd(priorityWidth)} ${painted} ${started.padStart(11)} ${duration.padStart(10)} |${hook.status === 'skipped' ? ' '.repeat(width) : drawBar(hook.startMs, hook.durationMs, total, width)}|`;
+    const bar = hook.status === 'skipped' ? ' '.repeat(width) : drawBar(hook.startMs, hook.durationMs, total, width);
+    let line = `  ${names[index]?.padEnd(nameWidth)} ${priorities[index]?.padEnd(priorityWidth)} ${painted} ${started.padStart(11)} ${duration.padStart(10)} |${bar}|`;
     if (hook.error !== undefined) line += ` ${describeReason(hook.error)}`;
     lines.push(line);
-  }
+  });
   return lines.join('\n');
 }

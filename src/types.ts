@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { LifecycleError } from './errors.js';
 
 /**
  * Maps each event name to the type of its payload. Use `void` for an event without a payload.
@@ -49,16 +50,37 @@ export interface HookContext<Payload = unknown, Event extends string = string> {
  */
 export type Hook<Payload = unknown, Event extends string = string> = (ctx: HookContext<Payload, Event>) => unknown;
 
+/**
+ * What {@link LifecycleBus.on} and {@link LifecycleBus.once} return: a function that unsubscribes the
+ * registration (calling it again does nothing), which is also `Disposable`, so that a `using`
+ * declaration unsubscribes at the end of its scope.
+ *
+ * @example
+ * ```ts
+ * {
+ *   using off = bus.on('afterRestore', reconnect);
+ *   await bus.emit('afterRestore');
+ * } // unsubscribed here
+ * ```
+ */
+export interface Unsubscribe extends Disposable {
+  (): void;
+}
+
 /** Options of {@link LifecycleBus.on} and {@link LifecycleBus.once}. */
 export interface HookOptions {
   /** Tier of the hook: a finite number, default `0`. Higher priorities run first. */
   priority?: number;
   /**
    * Time budget in milliseconds (> 0; `Infinity` means none). When it expires the hook is marked
-   * `timedOut`, its `ctx.signal` aborts and the phase goes on. Defaults to the bus's `timeout`.
+   * `timedOut`, its `ctx.signal` aborts and the phase goes on. A sync hook cannot be interrupted: one
+   * that returns past its timeout is marked `timedOut` then. Defaults to the bus's `timeout`.
    */
   timeout?: number;
-  /** Name used in reports and errors. Defaults to the function's name, else `hook#<n>`. */
+  /**
+   * Name used in reports and errors (where it is shown escaped and cut at 100 characters). Defaults
+   * to the function's name when that is a non-empty string, else `hook#<n>`.
+   */
   name?: string;
   /** Unsubscribes the hook when this signal aborts. An already aborted signal registers nothing. */
   signal?: AbortSignal;
@@ -80,6 +102,12 @@ export interface BusOptions<Events extends EventMap = EventMap> {
    * `'fifo'` for every other event, as in AWS's runtimes and CRaC.
    */
   order?: { [E in EventName<Events>]?: TieOrder };
+  /**
+   * The events this bus knows. When given, every method refuses any other event name with a
+   * RangeError naming these (a typo such as `'afterRestor'` from JavaScript fails at once instead of
+   * registering a hook that never runs). Default: any string.
+   */
+  events?: readonly EventName<Events>[];
 }
 
 /** Options of {@link LifecycleBus.emit}; each overrides the bus's setting for this phase only. */
@@ -90,7 +118,8 @@ export interface EmitOptions {
   failFast?: boolean;
   /**
    * Budget in milliseconds (> 0) for the whole phase. When it is reached, hooks still running are
-   * marked `timedOut` and hooks not started are marked `skipped`.
+   * marked `timedOut` and hooks not started are marked `skipped`. A hook that blocked the thread past
+   * it is marked `timedOut` when it returns, even as the last hook.
    */
   deadline?: number;
   /**
@@ -137,3 +166,103 @@ export interface PhaseReport<Event extends string = string> {
 export type EmitArgs<Payload> = [Payload] extends [void]
   ? [payload?: Payload, options?: EmitOptions]
   : [payload: Payload, options?: EmitOptions];
+
+/**
+ * Sent to observers when a phase starts, before its first hook, synchronously inside `emit()` (so
+ * the caller's context, e.g. an active OpenTelemetry span, is current).
+ */
+export interface PhaseStartEvent<Event extends string = string> {
+  readonly type: 'phaseStart';
+  /** Identifies the phase in all its events (unique per bus; phases of one event may overlap). */
+  readonly phaseId: number;
+  readonly event: Event;
+  /** Wall-clock start of the phase, in ms since the epoch (the report's `startedAt`). */
+  readonly startedAt: number;
+  /** How many hooks the phase runs (those registered when it started). */
+  readonly hookCount: number;
+  /** Hooks of one tier running at once. */
+  readonly concurrency: number;
+  /** The phase deadline in ms, or `undefined` for none. */
+  readonly deadline: number | undefined;
+}
+
+/** Sent to observers as a hook starts, just before it is called. */
+export interface HookStartEvent<Event extends string = string> {
+  readonly type: 'hookStart';
+  readonly phaseId: number;
+  readonly event: Event;
+  /** The hook's place in the schedule (its index in the report's `hooks`). */
+  readonly index: number;
+  readonly name: string;
+  readonly priority: number;
+  /** When the hook started, in ms since the phase started. */
+  readonly startMs: number;
+  /** The hook's timeout in ms (its own or the bus default), or `undefined` for none. */
+  readonly timeout: number | undefined;
+}
+
+/**
+ * Sent to observers when a started hook's outcome is final: it settled, threw, timed out or was
+ * abandoned by an abort. Hooks that never started (`skipped`) get no hook events; they are in the
+ * report of `phaseEnd`.
+ */
+export interface HookEndEvent<Event extends string = string> {
+  readonly type: 'hookEnd';
+  readonly phaseId: number;
+  readonly event: Event;
+  readonly index: number;
+  readonly name: string;
+  readonly priority: number;
+  /** `'fulfilled'`, `'rejected'` or `'timedOut'`. */
+  readonly status: HookStatus;
+  readonly startMs: number;
+  /** How long the hook ran, in ms. */
+  readonly durationMs: number;
+  /** The thrown or rejected value, or the `HookTimeoutError`, when the hook failed. */
+  readonly error?: unknown;
+  readonly timeout: number | undefined;
+}
+
+/** Sent to observers when a phase is over, with its report, before `emit` settles. */
+export interface PhaseEndEvent<Event extends string = string> {
+  readonly type: 'phaseEnd';
+  readonly phaseId: number;
+  readonly event: Event;
+  /** The phase report (the one `emit` resolves, or the `LifecycleError`'s). Do not change it. */
+  readonly report: PhaseReport<Event>;
+  /** The `LifecycleError` that `emit` rejects with, when the phase failed. */
+  readonly error: LifecycleError<Event> | undefined;
+}
+
+/**
+ * What {@link LifecycleBus.observe} calls, synchronously, as phases run: any of the four methods.
+ * An observer that throws does not affect the phase: its first error is reported as a process
+ * warning (code `SNAPSTART_HOOKS_OBSERVER`), and it keeps being called.
+ */
+export interface PhaseObserver<Events extends EventMap = EventMap> {
+  phaseStart?(event: PhaseStartEvent<EventName<Events>>): void;
+  hookStart?(event: HookStartEvent<EventName<Events>>): void;
+  hookEnd?(event: HookEndEvent<EventName<Events>>): void;
+  phaseEnd?(event: PhaseEndEvent<EventName<Events>>): void;
+}
+
+/** The two events a resource has a hook for. */
+export type ResourceEvent = 'beforeSnapshot' | 'afterRestore';
+
+/**
+ * The two halves of a resource for {@link LifecycleBus.resource}: what closes it before the
+ * snapshot, and what reopens it after each restore (at least one of them).
+ */
+export type ResourceHooks<Events extends EventMap = EventMap> = {
+  [E in ResourceEvent]?: E extends EventName<Events> ? Hook<Events[E], E> : never;
+};
+
+/** Options of {@link LifecycleBus.resource}: those of `on()`, for both hooks (the name is the resource's). */
+export interface ResourceOptions {
+  /** Tier of both hooks: a finite number, default `0`. Higher priorities run first in both phases. */
+  priority?: number;
+  /** Time budget of each hook in ms (> 0; `Infinity` means none). Defaults to the bus's `timeout`. */
+  timeout?: number;
+  /** Unsubscribes both hooks when this signal aborts. */
+  signal?: AbortSignal;
+}

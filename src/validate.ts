@@ -4,17 +4,71 @@
  *
  * @module
  */
-import { truncate } from './util/text.js';
+import { boundText, truncate } from './util/text.js';
 
-/** Renders a bad value for an error message. */
+/** The longest a string value is shown in an error message (control characters escaped first). */
+const SHOWN_LENGTH = 100;
+
+/** Renders a bad value for an error message: bounded, on one line, and never throwing. */
 export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (typeof value === 'string') return boundText(JSON.stringify(value), SHOWN_LENGTH);
+  if (typeof value === 'function') return `function ${boundText(nameOf(value) ?? '(anonymous)', SHOWN_LENGTH)}`;
   if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'symbol') return value.toString();
-  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'symbol') return boundText(value.toString(), SHOWN_LENGTH);
+  if (isArray(value)) return 'an array';
   if (value !== null && typeof value === 'object') return 'an object';
   return String(value);
+}
+
+/**
+ * The name of a function, when it is a non-empty string; `undefined` otherwise, also when reading it
+ * throws (a getter, a revoked Proxy).
+ */
+export function nameOf(fn: unknown): string | undefined {
+  try {
+    const name = (fn as { name?: unknown }).name;
+    return typeof name === 'string' && name !== '' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `Array.isArray`, which throws for a revoked Proxy: that is not an array here. */
+function isArray(value: unknown): boolean {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze(Object.create(null));
+
+/**
+ * Reads an options argument: `undefined` is no options; anything else must be an object whose own
+ * enumerable keys are all among `keys` (a typo such as `timeOut` is refused, naming the known keys).
+ * Each option is read once, as an own property, never through the prototype chain (a polluted
+ * `Object.prototype` changes nothing); that one value is what the caller checks and uses.
+ *
+ * @returns a null-prototype record of the options given.
+ */
+export function readOptions<Key extends string>(
+  name: string,
+  value: unknown,
+  keys: readonly Key[],
+): { readonly [K in Key]?: unknown } {
+  if (value === undefined) return NO_OPTIONS as { readonly [K in Key]?: unknown };
+  checkOptionsObject(name, value);
+  for (const key of Object.keys(value as object)) {
+    if (!(keys as readonly string[]).includes(key)) {
+      throw new TypeError(`${name} has an unknown key ${show(key)}; the known keys are ${keys.join(', ')}`);
+    }
+  }
+  const options: Record<string, unknown> = Object.create(null);
+  for (const key of keys) {
+    if (Object.hasOwn(value as object, key)) options[key] = (value as Record<string, unknown>)[key];
+  }
+  return options as { readonly [K in Key]?: unknown };
 }
 
 /** Checks that `value` is a function. */
@@ -22,9 +76,13 @@ export function checkFunction(name: string, value: unknown): asserts value is (.
   if (typeof value !== 'function') throw new TypeError(`${name} must be a function, got ${show(value)}`);
 }
 
-/** Checks that `value` is a string naming an event. */
-export function checkEventName(name: string, value: unknown): asserts value is string {
+/**
+ * Checks that `value` is a string naming an event; when the bus knows its events (`known`), one of
+ * them (a RangeError names them otherwise).
+ */
+export function checkEventName(name: string, value: unknown, known?: readonly string[]): asserts value is string {
   if (typeof value !== 'string') throw new TypeError(`${name} must be a string, got ${show(value)}`);
+  if (known !== undefined) checkOneOf(name, value, known);
 }
 
 /** Checks that `value` is an options object, or undefined. */
@@ -64,11 +122,23 @@ export function checkBoolean(name: string, value: unknown): asserts value is boo
   }
 }
 
-/** Checks an optional AbortSignal. */
+const abortedGetter = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get;
+
+/**
+ * Checks an optional AbortSignal: a real one, not an object that only looks like one (one made with
+ * `Object.create(AbortSignal.prototype)` passes `instanceof` but fails later, when it is used).
+ */
 export function checkSignal(name: string, value: unknown): asserts value is AbortSignal | undefined {
-  if (value !== undefined && !(value instanceof AbortSignal)) {
-    throw new TypeError(`${name} must be an AbortSignal, got ${show(value)}`);
+  if (value === undefined) return;
+  if (value !== null && typeof value === 'object') {
+    try {
+      abortedGetter?.call(value); // throws unless `value` is an AbortSignal made by the runtime
+      return;
+    } catch {
+      // not a real AbortSignal
+    }
   }
+  throw new TypeError(`${name} must be an AbortSignal, got ${show(value)}`);
 }
 
 /** Checks an optional non-empty string. */

@@ -97,6 +97,20 @@ t.test('on() - returns an idempotent unsubscribe function', async (t) => {
   t.equal(runs, 0);
 });
 
+t.test('on() - the unsubscribe function is Disposable: a using declaration unsubscribes', async (t) => {
+  const bus = new LifecycleBus<Events>();
+  {
+    using off = bus.on('afterRestore', () => {});
+    using _once = bus.once('afterRestore', () => {});
+    t.equal(bus.listenerCount('afterRestore'), 2);
+    t.equal(off[Symbol.dispose], off, 'disposing is unsubscribing');
+  }
+  t.equal(bus.listenerCount('afterRestore'), 0, 'both unsubscribed at the end of the scope');
+  const early = bus.on('afterRestore', () => {}, { signal: AbortSignal.abort() });
+  t.type(early[Symbol.dispose], 'function', 'also when nothing was registered');
+  early[Symbol.dispose]();
+});
+
 t.test('on() - the same function registered twice runs twice', async (t) => {
   const bus = new LifecycleBus<Events>();
   let runs = 0;

@@ -114,7 +114,7 @@ t.test('LifecycleError - reasons are one line and bounded; empty messages fall b
   t.match(error.message, /multi \(line one\), long \(x{199}…\), coded \(EPIPE\), bare \(RangeError\)$/);
 });
 
-t.test('failFast - no hook starts after the first failure', async (t) => {
+t.test('emit() failFast - no hook starts after the first failure', async (t) => {
   const bus = new LifecycleBus<Events>({ failFast: true });
   const ran: string[] = [];
   bus.on('afterRestore', () => void ran.push('a'), { name: 'a' });
@@ -136,7 +136,7 @@ t.test('failFast - no hook starts after the first failure', async (t) => {
   t.equal(error.message, 'afterRestore: 1 of 3 hooks failed: b (boom); 1 skipped');
 });
 
-t.test('failFast - a timeout counts as a failure', async (t) => {
+t.test('emit() failFast - a timeout counts as a failure', async (t) => {
   const bus = new LifecycleBus<Events>();
   bus.on('afterRestore', never, { timeout: 20 });
   bus.on('afterRestore', () => {});
@@ -147,7 +147,7 @@ t.test('failFast - a timeout counts as a failure', async (t) => {
   );
 });
 
-t.test('failFast - hooks already running in the tier finish; later tiers never start', async (t) => {
+t.test('emit() failFast - hooks already running in the tier finish; later tiers never start', async (t) => {
   const bus = new LifecycleBus<Events>({ concurrency: 2, failFast: true });
   let slowFinished = false;
   bus.on('afterRestore', () => Promise.reject(new Error('fast failure')), { priority: 1 });
@@ -169,7 +169,7 @@ t.test('failFast - hooks already running in the tier finish; later tiers never s
   );
 });
 
-t.test('failFast - the emit option overrides the bus', async (t) => {
+t.test('emit() failFast - the emit option overrides the bus', async (t) => {
   const bus = new LifecycleBus<Events>({ failFast: true });
   bus.on('afterRestore', () => Promise.reject(new Error('x')));
   bus.on('afterRestore', () => {});

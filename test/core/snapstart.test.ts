@@ -1,5 +1,11 @@
 import t from 'tap';
-import { LifecycleBus, registerAfterRestore, registerBeforeSnapshot, snapStartBus } from '../../src/index.js';
+import {
+  LifecycleBus,
+  registerAfterRestore,
+  registerBeforeSnapshot,
+  type SnapStartEvents,
+  snapStartBus,
+} from '../../src/index.js';
 
 t.beforeEach(() => snapStartBus.clear());
 t.afterEach(() => snapStartBus.clear());
@@ -85,4 +91,45 @@ t.test('registerBeforeSnapshot() - anonymous functions get a generated name; non
     () => registerAfterRestore(undefined as unknown as () => void),
     new TypeError('fn must be a function, got undefined'),
   );
+});
+
+t.test(
+  'registerAfterRestore() - on the snapStartBus of another copy of the package, off() still finds fn',
+  async (t) => {
+    // The built package is another copy (other module instances) that shares the bus through globalThis.
+    const dist = (await import('snapstart-hooks')) as unknown as typeof import('../../src/index.js');
+    t.equal(dist.snapStartBus, snapStartBus, 'one bus for both copies');
+    t.not(dist.LifecycleBus, LifecycleBus, 'two copies of the class');
+    let runs = 0;
+    const fn = (): void => {
+      runs++;
+    };
+    dist.registerAfterRestore(fn);
+    t.equal(snapStartBus.off('afterRestore', fn), true);
+    await snapStartBus.emit('afterRestore');
+    t.equal(runs, 0);
+  },
+);
+
+t.test('registerAfterRestore() - a bus from an older copy without the internal method gets a plain hook', async (t) => {
+  const slot = globalThis as Record<symbol, unknown>;
+  const key = Symbol.for('snapstart-hooks.snapStartBus');
+  const older = new LifecycleBus<SnapStartEvents>();
+  const real = slot[key];
+  slot[key] = { on: older.on.bind(older) };
+  try {
+    const copy = (await import(
+      '../../src/snapstart.js?older-copy' as string
+    )) as typeof import('../../src/snapstart.js');
+    const args: unknown[] = [];
+    const fn = function restoreDb(...received: unknown[]): void {
+      args.push(...received);
+    };
+    t.equal(copy.registerAfterRestore(fn, 'primary'), fn);
+    const report = await older.emit('afterRestore');
+    t.same(args, ['primary']);
+    t.equal(report.hooks[0]?.name, 'restoreDb');
+  } finally {
+    slot[key] = real;
+  }
 });

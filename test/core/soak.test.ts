@@ -36,7 +36,7 @@ function runSoak(t: Test, args: string[]): Promise<{ code: number | null; result
   });
 }
 
-t.test('soak - 20 000 emits of 10 hooks: heap growth < 2 MB after GC, resources back to baseline', async (t) => {
+t.test('emit() soak - 20 000 emits of 10 hooks: heap growth < 2 MB after GC, resources back to baseline', async (t) => {
   const { code, result, output } = await runSoak(t, ['--emits', '20000']);
   t.comment(output.trim().split('\n').slice(0, -1).join('\n'));
   t.equal(result.emits, 20_000);
@@ -52,7 +52,7 @@ t.test('soak - 20 000 emits of 10 hooks: heap growth < 2 MB after GC, resources 
   t.equal(code, 0);
 });
 
-t.test('soak - a deliberate leak (--retain keeps every report) is caught and exits 1', async (t) => {
+t.test('emit() soak - a deliberate leak (--retain keeps every report) is caught and exits 1', async (t) => {
   const { code, result } = await runSoak(t, ['--emits', '5000', '--retain']);
   t.equal(result.retainedReports, 5_000);
   t.ok(result.heapGrowthBytes >= TWO_MB, `heap grew by ${result.heapGrowthBytes} bytes`);

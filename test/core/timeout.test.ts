@@ -128,7 +128,11 @@ t.test('on() timeout - a timed-out hook frees its concurrency slot', async (t) =
   const third = error.report.hooks[2];
   t.ok(hung && third, 'outcomes present');
   t.ok(third && hung && third.startMs >= hung.startMs + 35, 'the third hook took the hung hook slot');
-  t.ok(third && third.startMs < 95, `and did not wait for a 100 ms hook (${third?.startMs} ms)`);
+  const other = error.report.hooks[1];
+  t.ok(
+    third && other && third.startMs <= other.startMs + other.durationMs,
+    `and did not wait for a 100 ms hook to end (started at ${third?.startMs} ms)`,
+  );
   t.equal(counter.maxActive, 2, 'never more than 2 active counting the hung one as freed');
 });
 
@@ -151,7 +155,7 @@ t.test('on() timeout - many hooks with different timeouts each time out on their
 t.test('emit() deadline - times out running hooks and skips the rest', async (t) => {
   const bus = new LifecycleBus<Events>();
   let signal: AbortSignal | undefined;
-  bus.on('afterRestore', () => sleep(10), { name: 'fast' });
+  bus.on('afterRestore', async () => {}, { name: 'fast' });
   bus.on(
     'afterRestore',
     (ctx) => {
@@ -181,27 +185,46 @@ t.test('emit() deadline - times out running hooks and skips the rest', async (t)
   );
 });
 
-t.test('emit() deadline - a deadline reached between hooks fails the phase with no hook at fault', async (t) => {
-  const bus = new LifecycleBus<Events>();
-  bus.on('afterRestore', function busy() {
-    const until = performance.now() + 30;
-    while (performance.now() < until) {
-      // a sync hook cannot be interrupted; the phase notices at the next hook
-    }
-  });
-  bus.on('afterRestore', function next() {});
-  const error = await failedPhase(bus.emit('afterRestore', undefined, { deadline: 10 }));
-  t.same(error.errors, []);
-  t.same(
-    error.report.hooks.map((hook) => hook.status),
-    ['fulfilled', 'skipped'],
+/** Blocks the thread, so the deadline passes while a sync hook runs, whatever the machine's speed. */
+function busyWait(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {}
+}
+
+// Regression (found by the property tests): a deadline reached in front of hooks that were all
+// unsubscribed during the emit blamed them ("phase deadline reached; 1 skipped", no errors); only the
+// hook that ran into the deadline is at fault, and the unsubscribed one is just skipped.
+for (const concurrency of [1, 2]) {
+  t.test(
+    `emit() deadline - passed before an unsubscribed hook only: only the hook that overran fails (concurrency ${concurrency})`,
+    async (t) => {
+      const bus = new LifecycleBus<{ e: void }>({ concurrency });
+      let offLater = (): void => {};
+      bus.on(
+        'e',
+        () => {
+          offLater();
+          busyWait(30);
+        },
+        { priority: 1, name: 'slow' },
+      );
+      offLater = bus.on('e', () => t.fail('unsubscribed hook ran'), { name: 'later' });
+      const error = await failedPhase(bus.emit('e', undefined, { deadline: 10 }));
+      t.same(
+        error.report.hooks.map((hook) => [hook.name, hook.status]),
+        [
+          ['slow', 'timedOut'],
+          ['later', 'skipped'],
+        ],
+      );
+      t.equal(error.errors.length, 1);
+    },
   );
-  t.equal(error.message, 'afterRestore: phase deadline of 10 ms reached; 1 skipped');
-});
+}
 
 t.test('emit() deadline - concurrent tiers stop at the deadline', async (t) => {
   const bus = new LifecycleBus<Events>({ concurrency: 2 });
-  bus.on('afterRestore', () => sleep(30), { priority: 1, name: 'a' });
+  bus.on('afterRestore', () => sleep(5), { priority: 1, name: 'a' });
   bus.on('afterRestore', never, { priority: 1, name: 'b' });
   bus.on('afterRestore', () => {}, { priority: 0, name: 'c' });
   const error = await failedPhase(bus.emit('afterRestore', undefined, { deadline: 60 }));

@@ -336,7 +336,7 @@ for (const bad of badCalls) {
   });
 }
 
-t.test('LifecycleBus - good edge values are accepted', async (t) => {
+t.test('new LifecycleBus() - good edge values are accepted', async (t) => {
   const bus = new LifecycleBus<Events>({ concurrency: Number.POSITIVE_INFINITY, timeout: Number.POSITIVE_INFINITY });
   bus.on('afterRestore', noop, { priority: -1e9, timeout: Number.POSITIVE_INFINITY, name: 'x' });
   bus.once('beforeSnapshot', noop, { priority: 0.5, timeout: 0.5 });

@@ -40,6 +40,8 @@ export interface HookSpec {
   readonly registersNew: boolean;
   /** Unsubscribed before the emit starts: it must not appear in the report. */
   readonly offBeforeEmit: boolean;
+  /** Aborts the emit's own signal as it starts, before its first `await`. */
+  readonly abortsEmit: boolean;
 }
 
 /** A bus, its hooks and one emit. */
@@ -123,6 +125,7 @@ const hookArbitrary = (count: number): fc.Arbitrary<HookSpec> =>
     offTarget: fc.option(fc.integer({ min: 0, max: Math.max(0, count - 1) }), { freq: 4, nil: undefined }),
     registersNew: fc.boolean(),
     offBeforeEmit: fc.boolean().chain((value) => (value ? fc.boolean() : fc.constant(false))), // 1 in 4
+    abortsEmit: fc.integer({ min: 0, max: 15 }).map((value) => value === 0), // 1 in 16
   });
 
 /** A hook that could never settle gets a budget, so that every scenario is allowed to settle. */
@@ -212,9 +215,20 @@ export async function runScenario(scenario: Scenario): Promise<Observation> {
   let newHookRan = false;
   let emitting = false;
 
+  const abortReason = new Error('emit aborted');
+  const controller =
+    scenario.abortAfterMs === undefined && !scenario.hooks.some((hook) => hook.abortsEmit)
+      ? undefined
+      : new AbortController();
+  const abortEmit = (): void => {
+    record({ type: 'emitAbort' });
+    controller?.abort(abortReason);
+  };
+
   scenario.hooks.forEach((spec, index) => {
     const hook = (ctx: { signal: AbortSignal }): unknown => {
       record({ type: 'start', hook: index });
+      if (spec.abortsEmit) abortEmit();
       if (spec.offTarget !== undefined) {
         offs[spec.offTarget]?.();
         record({ type: 'off', hook: index, target: spec.offTarget });
@@ -286,12 +300,6 @@ export async function runScenario(scenario: Scenario): Promise<Observation> {
   }, 0);
   const boundMs = Math.min(serialMs, scenario.deadline ?? Number.POSITIVE_INFINITY);
 
-  const abortReason = new Error('emit aborted');
-  const controller = scenario.abortAfterMs === undefined ? undefined : new AbortController();
-  const abortEmit = (): void => {
-    record({ type: 'emitAbort' });
-    controller?.abort(abortReason);
-  };
   if (scenario.abortAfterMs === -1) abortEmit();
   const emitOptions: EmitOptions = {
     deadline: scenario.deadline,

@@ -115,7 +115,7 @@ export const concurrencyBound: Check = (observation) => {
 export const outcomesMatchHooks: Check = (observation) => {
   const { report, scenario, thrown } = observation;
   if (report === undefined) return ['no report'];
-  const { starts } = timeline(observation);
+  const { starts, ends } = timeline(observation);
   const aborted = new Set(observation.log.flatMap((entry) => (entry.type === 'abort' ? [entry.hook] : [])));
   const problems: string[] = [];
   for (const outcome of report.hooks) {
@@ -134,6 +134,14 @@ export const outcomesMatchHooks: Check = (observation) => {
     if (!(outcome.startMs >= 0 && outcome.durationMs >= 0)) {
       problems.push(`${outcome.name} has startMs ${outcome.startMs} and durationMs ${outcome.durationMs}`);
     }
+    if (runningAtEmitAbort(observation, spec, starts.get(index), ends.get(index))) {
+      // The emit's signal aborted while this async hook ran (maybe from inside it, before its first
+      // await): it is abandoned with the signal's reason.
+      if (!(outcome.status === 'rejected' && Object.is(outcome.error, observation.abortReason))) {
+        problems.push(`${outcome.name} was running when the emit aborted but is ${outcome.status}`);
+      }
+      continue;
+    }
     if (aborted.has(index)) {
       // Its ctx.signal aborted: it timed out, or the emit's signal abandoned it with its reason.
       const abandoned = outcome.status === 'rejected' && Object.is(outcome.error, observation.abortReason);
@@ -143,7 +151,10 @@ export const outcomesMatchHooks: Check = (observation) => {
       continue;
     }
     if (outcome.status === 'timedOut') {
-      problems.push(`${outcome.name} is timedOut but its signal did not abort`);
+      // A hook that blocked past its budget is timed out when it returns.
+      if (overranBudget(scenario, outcome))
+        problems.push(...checkTimeout(observation, outcome.name, spec, outcome.error));
+      else problems.push(`${outcome.name} is timedOut but its signal did not abort`);
       continue;
     }
     const allowed: Record<string, string[]> = {
@@ -165,6 +176,32 @@ export const outcomesMatchHooks: Check = (observation) => {
   }
   return problems;
 };
+
+/** Whether an async hook that started at log position `startedAt` started before the emit's signal aborted and was still running then. */
+function runningAtEmitAbort(
+  observation: Observation,
+  spec: HookSpec,
+  startedAt: number | undefined,
+  endedAt: number | undefined,
+): boolean {
+  if (spec.kind === 'sync' || spec.kind === 'syncThrow' || startedAt === undefined) return false;
+  const emitAbortAt = observation.log.find((entry) => entry.type === 'emitAbort')?.at;
+  if (emitAbortAt === undefined || emitAbortAt > observation.settledAt) return false;
+  return startedAt < emitAbortAt && (endedAt === undefined || endedAt > emitAbortAt);
+}
+
+/**
+ * Whether `outcome` is a hook timed out when it returned: it blocked the thread past its budget (its
+ * own timeout, or the phase deadline), so no timer could stop it in time.
+ */
+function overranBudget(scenario: Scenario, outcome: { startMs: number; durationMs: number; error?: unknown }): boolean {
+  const { error } = outcome;
+  if (!(error instanceof HookTimeoutError)) return false;
+  if (error.phaseDeadline) {
+    return scenario.deadline !== undefined && outcome.startMs + outcome.durationMs >= scenario.deadline;
+  }
+  return outcome.durationMs >= error.timeout;
+}
 
 function checkTimeout(observation: Observation, name: string, spec: HookSpec, error: unknown): string[] {
   const { scenario, thrown } = observation;
@@ -260,7 +297,7 @@ export const noResourceLeft: Check = ({ resourcesBefore, resourcesAfter }) => {
 };
 
 /** Runs count and seed of a property run; `FC_SEED` (and `FC_PATH`) replay a reported failure. */
-export function propertyParameters(numRuns: number): fc.Parameters<[Scenario]> {
+export function propertyParameters<Values extends unknown[] = [Scenario]>(numRuns: number): fc.Parameters<Values> {
   const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
   const path = process.env.FC_PATH;
   return {
@@ -271,19 +308,36 @@ export function propertyParameters(numRuns: number): fc.Parameters<[Scenario]> {
 }
 
 /**
- * Checks `checks` over `numRuns` random scenarios. Resolves fast-check's report of the first
- * failure, with its seed and path, and the shrunk counterexample; `undefined` when all held.
+ * Checks every check of `checks` over the same `numRuns` random scenarios, each scenario played once.
+ * Resolves, per check, fast-check's report of the first failure (its seed and path, and the shrunk
+ * counterexample) when that check failed, else `undefined`.
  */
-export async function checkScenarios(checks: Record<string, Check>, numRuns: number): Promise<string | undefined> {
+export async function checkScenarios<Name extends string>(
+  checks: Record<Name, Check>,
+  numRuns: number,
+): Promise<Record<Name, string | undefined>> {
+  const names = Object.keys(checks) as Name[];
+  let violations: Partial<Record<Name, string[]>> = {};
   const property = fc.asyncProperty(scenarioArbitrary, async (scenario) => {
     const observation = await runScenario(scenario);
-    const problems = Object.entries(checks).flatMap(([name, check]) =>
-      check(observation).map((problem) => `${name}: ${problem}`),
+    violations = {};
+    for (const name of names) {
+      const problems = checks[name](observation);
+      if (problems.length > 0) violations[name] = problems;
+    }
+    const all = Object.entries(violations).flatMap(([name, problems]) =>
+      (problems as string[]).map((problem) => `${name}: ${problem}`),
     );
-    if (problems.length > 0) throw new Error(problems.join('\n'));
+    if (all.length > 0) throw new Error(all.join('\n'));
   });
   const details = await fc.check(property, propertyParameters(numRuns));
-  if (!details.failed) return undefined;
+  const results = {} as Record<Name, string | undefined>;
+  for (const name of names) results[name] = undefined;
+  if (!details.failed) return results;
+  // The last run fast-check made is its shrunk counterexample: its violations say which checks failed.
   const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-  return `${fc.defaultReportMessage(details) ?? 'property failed'}\nViolations:\n${cause}`;
+  const message = `${fc.defaultReportMessage(details) ?? 'property failed'}\nViolations:\n${cause}`;
+  const failed = names.filter((name) => cause.includes(`${name}: `));
+  for (const name of failed.length > 0 ? failed : names) results[name] = message;
+  return results;
 }

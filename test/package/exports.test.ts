@@ -46,6 +46,7 @@ t.test(
       'refreshRandomCaches',
       'registerAfterRestore',
       'registerBeforeSnapshot',
+      'registerResource',
       'snapStartBus',
     ]);
     t.equal(out.sameBus, true, 'one snapStartBus for both module systems');

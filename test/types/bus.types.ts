@@ -8,6 +8,8 @@ import {
   type PhaseReport,
   registerAfterRestore,
   registerBeforeSnapshot,
+  registerResource,
+  type Unsubscribe,
 } from '../../src/index.js';
 
 type Events = { beforeSnapshot: void; afterRestore: void; configChanged: { key: string } };
@@ -49,6 +51,47 @@ new LifecycleBus<Events>({ order: { other: 'fifo' } });
 bus.on('afterRestore', () => {}, { priority: 'high' });
 // @ts-expect-error emit options are checked
 bus.emit('afterRestore', undefined, { deadlne: 5 });
+
+// on() and once() return an Unsubscribe: a function, and Disposable, so `using` unsubscribes.
+const off: () => void = bus.on('beforeSnapshot', () => {});
+const disposable: Disposable = bus.once('afterRestore', () => {});
+export function scoped(): Unsubscribe {
+  using scopedOff = bus.on('afterRestore', () => {});
+  disposable[Symbol.dispose]();
+  off();
+  return scopedOff;
+}
+// @ts-expect-error an Unsubscribe takes no argument
+bus.on('afterRestore', () => {})('afterRestore');
+
+// observe(): the events carry the bus's event names; an observer needs no method in particular.
+const observing: Unsubscribe = bus.observe({
+  phaseStart: (event) => event.deadline ?? event.hookCount,
+  hookEnd: ({ event, name, status, durationMs, error }) => {
+    const known: 'beforeSnapshot' | 'afterRestore' | 'configChanged' = event;
+    return [known, name, status, durationMs, error];
+  },
+  phaseEnd: ({ report, error }) => (error ? error.report === report : report.ok),
+});
+observing();
+// @ts-expect-error not an observer method
+bus.observe({ hookFinished: () => {} });
+
+// resource(): both halves get the events' payloads; one Unsubscribe.
+const offResource: Unsubscribe = bus.resource(
+  'db',
+  { beforeSnapshot: (ctx) => ctx.signal, afterRestore: async () => {} },
+  { priority: 1, timeout: 2_000 },
+);
+offResource();
+bus.resource('agent', { beforeSnapshot: () => {} });
+// @ts-expect-error the halves are beforeSnapshot and afterRestore only
+bus.resource('db', { configChanged: () => {} });
+// @ts-expect-error the name is in the first argument, not the options
+bus.resource('db', { afterRestore: () => {} }, { name: 'db' });
+// @ts-expect-error a bus without beforeSnapshot has no resources
+new LifecycleBus<{ other: void }>().resource('db', { beforeSnapshot: () => {} });
+registerResource('pool', { beforeSnapshot: async () => {}, afterRestore: () => {} }, { priority: 5 });
 
 // Seed-compatible API: args are checked against the function's parameters.
 registerBeforeSnapshot((name: string, options: { force: boolean }) => [name, options], 'db', { force: true });

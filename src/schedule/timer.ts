@@ -1,0 +1,49 @@
+/**
+ * The one timer of a phase: every hook timeout and the phase deadline share it, armed for the
+ * earliest mark still pending.
+ *
+ * @module
+ */
+import { MAX_TIMER_DELAY } from '../util/timers.js';
+
+/** A single `setTimeout`, re-armed only when a mark earlier than the pending one comes in. */
+export class DeadlineTimer {
+  private timer: NodeJS.Timeout | undefined = undefined;
+  private atMs = Number.POSITIVE_INFINITY;
+  /** The phase's clock origin (`performance.now()` at its start): marks are relative to it. */
+  private readonly t0: number;
+  private readonly onFire: () => void;
+
+  /**
+   * @param t0 - the clock origin of the marks.
+   * @param onFire - called when the timer fires; it re-arms the timer for the next mark it needs.
+   */
+  constructor(t0: number, onFire: () => void) {
+    this.t0 = t0;
+    this.onFire = onFire;
+  }
+
+  /** Arms the timer for `atMs` (relative to `t0`) unless it already fires earlier. */
+  arm(atMs: number): void {
+    if (atMs >= this.atMs) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.atMs = atMs;
+    // Node's timer clock has millisecond steps, so a timer may fire a fraction of a millisecond before
+    // the mark by performance.now(); the phase then re-arms for the rest rather than expire a hook early.
+    const delay = Math.min(Math.max(Math.ceil(atMs - (performance.now() - this.t0)), 1), MAX_TIMER_DELAY);
+    this.timer = setTimeout(this.fire, delay);
+  }
+
+  /** Cancels the pending mark, if any. */
+  clear(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.atMs = Number.POSITIVE_INFINITY;
+  }
+
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    this.atMs = Number.POSITIVE_INFINITY;
+    this.onFire();
+  };
+}
