@@ -9,6 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, cpSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /** One instruction, continuation lines joined. */
@@ -41,8 +42,15 @@ export interface Image {
   labels: Record<string, string>;
 }
 
-/** npm settings for a build without network (and without its update check). */
-export const NPM_OFFLINE = { npm_config_offline: 'true', npm_config_update_notifier: 'false' };
+/**
+ * npm settings for a build without network (and without its update check). Packages come from the npm
+ * cache that installed this checkout (`npm ci` fills it), so the package's own dependencies resolve offline.
+ */
+export const NPM_OFFLINE = {
+  npm_config_offline: 'true',
+  npm_config_update_notifier: 'false',
+  npm_config_cache: process.env.npm_config_cache || path.join(os.homedir(), '.npm'),
+};
 
 /** Variables whose values are (lists of) container paths. */
 const PATH_VARIABLES = ['PATH', 'LD_LIBRARY_PATH', 'NODE_PATH', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR', 'HOME'];
