@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { type EmulatorOptions, RuntimeApiEmulator } from '../../src/emulator/index.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/lambda/', import.meta.url));
-export const RUNTIME_BIN = fileURLToPath(new URL('../../src/lambda/bin.ts', import.meta.url));
+export const RUNTIME_BIN = fileURLToPath(new URL('../../dist/lambda/bin.js', import.meta.url));
 
 interface Teardown {
   teardown(fn: () => unknown): void;
@@ -36,7 +36,7 @@ export interface SpawnOptions extends EmulatorOptions {
 export async function spawnRuntime(t: Teardown, options: SpawnOptions): Promise<RuntimeUnderTest> {
   const { handler, taskRoot = FIXTURES, env = {}, nodeArgs = [], ...emulatorOptions } = options;
   const emulator = await RuntimeApiEmulator.start(emulatorOptions);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', RUNTIME_BIN], {
+  const child = spawn(process.execPath, [...nodeArgs, RUNTIME_BIN], {
     cwd: path.dirname(RUNTIME_BIN),
     env: { ...process.env, ...emulator.runtimeEnv(), LAMBDA_TASK_ROOT: taskRoot, _HANDLER: handler, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
