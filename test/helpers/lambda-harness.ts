@@ -1,5 +1,5 @@
 /**
- * Test harness: an emulator plus the real `snapstart-runtime` (from src, under tsx) as a child process.
+ * Test harness: an emulator plus the real `snapstart-runtime` (the built dist/lambda/bin.js, plain node) as a child process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
