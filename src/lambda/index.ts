@@ -11,7 +11,8 @@ export {
   RuntimeApiClient,
   type RuntimeApiClientOptions,
 } from './client.js';
-export { createContext } from './context.js';
+export { MAX_CONCURRENCY_ENV, maxConcurrencyFromEnv } from './concurrency.js';
+export { type ContextCompletion, createContext } from './context.js';
 export {
   functionErrorType,
   HandlerLoadError,
@@ -20,7 +21,18 @@ export {
   toErrorBody,
 } from './errors.js';
 export { HANDLER_EXTENSIONS, type HandlerName, loadHandler, parseHandlerName } from './handler.js';
-export { type InvocationLoopOptions, type InvocationRecord, runInvocationLoop } from './loop.js';
+export {
+  CallbackHandlerNotSupportedError,
+  InvalidStreamingOperationError,
+  MalformedStreamingHandlerError,
+  NodeJsExitError,
+} from './invocation-errors.js';
+export {
+  checkHandlerForConcurrency,
+  type InvocationLoopOptions,
+  type InvocationRecord,
+  runInvocationLoop,
+} from './loop.js';
 export {
   AFTER_RESTORE_DEADLINE_ENV,
   AFTER_RESTORE_EXIT_CODE,
@@ -41,6 +53,14 @@ export {
   watchProcessFailures,
 } from './process-failures.js';
 export { INITIALIZATION_TYPES, type RuntimeOptions, startRuntime } from './runtime.js';
+export {
+  installAwsLambdaGlobal,
+  NO_GLOBAL_AWSLAMBDA_ENV,
+  type StreamifyOptions,
+  streamifyResponse,
+} from './streaming/awslambda.js';
+export { type HttpResponseMetadata, HttpResponseStream } from './streaming/http-response-stream.js';
+export { ResponseStream } from './streaming/response-stream.js';
 export {
   createReportWriter,
   parseReportLine,

@@ -4,14 +4,20 @@
  * @module
  */
 import type { LifecycleBus } from '../bus.js';
+import { INITIALIZATION_TYPES } from '../runtime-api.js';
 import type { SnapStartEvents } from '../snapstart.js';
 import { RuntimeApiClient } from './client.js';
+import { maxConcurrencyFromEnv } from './concurrency.js';
 import type { HandlerLoadError } from './errors.js';
 import { loadHandler } from './handler.js';
-import { runInvocationLoop } from './loop.js';
+import { currentInvocation } from './invocation-scope.js';
+import { checkHandlerForConcurrency, runInvocationLoop } from './loop.js';
 import { afterRestoreDeadlineFromEnv, runSnapStartPhases, SnapStartPhaseError } from './phases.js';
 import { watchProcessFailures } from './process-failures.js';
+import { installAwsLambdaGlobal } from './streaming/awslambda.js';
 import { createReportWriter, toReportedPhase } from './timeline.js';
+
+export { INITIALIZATION_TYPES };
 
 /** Options of {@link startRuntime}. */
 export interface RuntimeOptions {
@@ -53,18 +59,17 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<number
     log('snapstart-runtime: AWS_LAMBDA_RUNTIME_API is not set; run me as a Lambda custom runtime bootstrap');
     return 1;
   }
+  const concurrency = maxConcurrencyFromEnv(env, log);
   let client: RuntimeApiClient;
   try {
-    client = new RuntimeApiClient(endpoint);
+    client = new RuntimeApiClient(endpoint, { concurrency });
   } catch (error) {
     log(`snapstart-runtime: AWS_LAMBDA_RUNTIME_API is malformed: ${(error as Error).message}`);
     return 1;
   }
-  let inFlight: string | undefined;
-  const failures = watchProcessFailures(client, () => inFlight, log);
+  const failures = watchProcessFailures(client, () => currentInvocation()?.requestId, log);
   try {
-    const track = { onEvent: (id: string | undefined) => (inFlight = id) };
-    return await Promise.race([run(client, env, log, options, track), failures.exitCode]);
+    return await Promise.race([run(client, env, log, options, concurrency), failures.exitCode]);
   } finally {
     failures.dispose();
     client.close();
@@ -76,7 +81,7 @@ async function run(
   env: NodeJS.ProcessEnv,
   log: (message: string) => void,
   options: RuntimeOptions,
-  track: { onEvent: (requestId: string | undefined) => void },
+  concurrency: number,
 ): Promise<number> {
   const report = createReportWriter(env);
   const snapStart = isSnapStart(env.AWS_LAMBDA_INITIALIZATION_TYPE, log);
@@ -101,6 +106,8 @@ async function run(
   }
 
   const handlerName = env._HANDLER ?? '';
+  // The handler's top level may use `awslambda.streamifyResponse`: define it first, as AWS does.
+  installAwsLambdaGlobal(env);
   const startedAt = Date.now();
   const importStart = performance.now();
   let handler: Awaited<ReturnType<typeof loadHandler>>;
@@ -119,6 +126,11 @@ async function run(
     return initError(error, errorType);
   }
   report?.({ type: 'init', handler: handlerName, startedAt, durationMs: performance.now() - importStart, ok: true });
+  try {
+    checkHandlerForConcurrency(handler, concurrency);
+  } catch (error) {
+    return initError(error, (error as Error).name);
+  }
 
   if (snapStart) {
     try {
@@ -142,10 +154,9 @@ async function run(
       client,
       handler,
       env,
+      concurrency,
       maxInvocations: options.maxInvocations,
       log,
-      onEvent: (invocation) => track.onEvent(invocation.requestId),
-      onInvocation: () => track.onEvent(undefined),
     });
     return 0;
   } catch (error) {
@@ -153,9 +164,6 @@ async function run(
     return 1;
   }
 }
-
-/** The `AWS_LAMBDA_INITIALIZATION_TYPE` values Lambda documents. */
-export const INITIALIZATION_TYPES = ['on-demand', 'provisioned-concurrency', 'snap-start'] as const;
 
 /**
  * Whether to run the SnapStart phases. Only `snap-start` does. An unknown value is served as
