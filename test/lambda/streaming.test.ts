@@ -24,7 +24,7 @@ t.test(
     t.equal(r.text, 'first,second,third');
     t.equal(r.streamError, undefined, 'no error trailers');
     const first = r.chunks[0];
-    t.ok(first !== undefined && first.bytes.toString().startsWith('first,'), 'the first write is the first chunk');
+    t.ok(first?.bytes.toString().startsWith('first,'), 'the first write is the first chunk');
     t.ok(
       first !== undefined && r.endedAt - first.at >= 300,
       `the first chunk arrived while the handler still ran (${first ? Math.round(r.endedAt - first.at) : '?'} ms before the end)`,
