@@ -67,7 +67,7 @@ export function checkHandlerForConcurrency(handler: Handler, concurrency: number
   const mode = streamingModeOf(handler);
   if (concurrency > 1 && !mode.streaming && handler.length >= 3) {
     throw new CallbackHandlerNotSupportedError(
-      `A callback-style handler (3 parameters) cannot serve concurrent invocations (AWS_LAMBDA_MAX_CONCURRENCY=${concurrency}), as on Lambda Managed Instances: make it an async handler that returns its result`,
+      `A callback-style handler (3 parameters) cannot serve concurrent invocations (concurrency ${concurrency}, from AWS_LAMBDA_MAX_CONCURRENCY), as on Lambda Managed Instances: make it an async handler that returns its result`,
     );
   }
   return mode;
