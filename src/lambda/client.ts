@@ -20,15 +20,6 @@ export const ERROR_TYPE_HEADER = 'lambda-runtime-function-error-type';
 /** The content type of error posts. */
 export const ERROR_CONTENT_TYPE = 'application/vnd.aws.lambda.error+json';
 
-/** The header that asks for a streamed (chunked) response post. */
-const RESPONSE_MODE_HEADER = 'lambda-runtime-function-response-mode';
-
-/** The trailers that report an error after a streamed response has started. */
-export const STREAM_ERROR_TYPE_TRAILER = 'Lambda-Runtime-Function-Error-Type';
-
-/** The trailer that carries the base64 JSON error body of a failed streamed response. */
-export const STREAM_ERROR_BODY_TRAILER = 'Lambda-Runtime-Function-Error-Body';
-
 /** One invocation as `GET /runtime/invocation/next` delivered it. */
 export interface NextInvocation {
   /** `Lambda-Runtime-Aws-Request-Id`. */
@@ -48,6 +39,15 @@ export interface NextInvocation {
   /** The event, as the raw body text; the loop parses it. */
   rawEvent: string;
 }
+
+/** The header that asks for a streamed (chunked) response post. */
+const RESPONSE_MODE_HEADER = 'lambda-runtime-function-response-mode';
+
+/** The trailer that carries the error type of a streamed response that failed after it started. */
+export const STREAM_ERROR_TYPE_TRAILER = 'Lambda-Runtime-Function-Error-Type';
+
+/** The trailer that carries the base64 JSON error body of a failed streamed response. */
+export const STREAM_ERROR_BODY_TRAILER = 'Lambda-Runtime-Function-Error-Body';
 
 /** Options of {@link RuntimeApiClient}. */
 export interface RuntimeApiClientOptions {
@@ -155,13 +155,6 @@ export class RuntimeApiClient {
     };
   }
 
-  /** `POST /runtime/invocation/{requestId}/response` with `body` (already serialised JSON text). */
-  async postInvocationResponse(requestId: string, body: string): Promise<void> {
-    await this.#request('POST', `/runtime/invocation/${encodeURIComponent(requestId)}/response`, body, {
-      'content-type': 'application/json',
-    });
-  }
-
   /**
    * Starts a streamed `POST /runtime/invocation/{requestId}/response`: header
    * `Lambda-Runtime-Function-Response-Mode: streaming`, `Transfer-Encoding: chunked`, the
@@ -195,8 +188,18 @@ export class RuntimeApiClient {
     return { request, answered: answered.promise };
   }
 
-  /** `POST /runtime/invocation/{requestId}/error` with the error body of `error` and the `errorType` header. */
-  async postInvocationError(requestId: string, error: unknown, errorType: string): Promise<void> {
+  /** `POST /runtime/invocation/{requestId}/response` with `body` (already serialised JSON text). */
+  async postInvocationResponse(requestId: string, body: string): Promise<void> {
+    await this.#request('POST', `/runtime/invocation/${encodeURIComponent(requestId)}/response`, body, {
+      'content-type': 'application/json',
+    });
+  }
+
+  /**
+   * `POST /runtime/invocation/{requestId}/error` with the error body of `error`; the `errorType`
+   * header only when given (AWS's Node.js runtime sends none).
+   */
+  async postInvocationError(requestId: string, error: unknown, errorType?: string): Promise<void> {
     await this.#postError(`/runtime/invocation/${encodeURIComponent(requestId)}/error`, error, errorType);
   }
 
@@ -215,11 +218,11 @@ export class RuntimeApiClient {
     if (this.#ownsAgent) this.#agent.destroy();
   }
 
-  async #postError(path: string, error: unknown, errorType: string): Promise<void> {
+  async #postError(path: string, error: unknown, errorType: string | undefined): Promise<void> {
     const body: LambdaErrorBody = toErrorBody(error);
     await this.#request('POST', path, JSON.stringify(body), {
       'content-type': ERROR_CONTENT_TYPE,
-      [ERROR_TYPE_HEADER]: errorType,
+      ...(errorType === undefined ? {} : { [ERROR_TYPE_HEADER]: errorType }),
     });
   }
 

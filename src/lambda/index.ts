@@ -11,8 +11,7 @@ export {
   RuntimeApiClient,
   type RuntimeApiClientOptions,
 } from './client.js';
-export { MAX_CONCURRENCY_ENV, maxConcurrencyFromEnv } from './concurrency.js';
-export { type ContextCompletion, createContext } from './context.js';
+export { createContext } from './context.js';
 export {
   functionErrorType,
   HandlerLoadError,
@@ -21,18 +20,7 @@ export {
   toErrorBody,
 } from './errors.js';
 export { HANDLER_EXTENSIONS, type HandlerName, loadHandler, parseHandlerName } from './handler.js';
-export {
-  CallbackHandlerNotSupportedError,
-  InvalidStreamingOperationError,
-  MalformedStreamingHandlerError,
-  NodeJsExitError,
-} from './invocation-errors.js';
-export {
-  checkHandlerForConcurrency,
-  type InvocationLoopOptions,
-  type InvocationRecord,
-  runInvocationLoop,
-} from './loop.js';
+export { type InvocationLoopOptions, type InvocationRecord, runInvocationLoop } from './loop.js';
 export {
   AFTER_RESTORE_DEADLINE_ENV,
   AFTER_RESTORE_EXIT_CODE,
@@ -53,14 +41,9 @@ export {
   watchProcessFailures,
 } from './process-failures.js';
 export { INITIALIZATION_TYPES, type RuntimeOptions, startRuntime } from './runtime.js';
-export {
-  installAwsLambdaGlobal,
-  NO_GLOBAL_AWSLAMBDA_ENV,
-  type StreamifyOptions,
-  streamifyResponse,
-} from './streaming/awslambda.js';
+export { type StreamifyOptions, streamifyResponse } from './streaming/awslambda.js';
 export { type HttpResponseMetadata, HttpResponseStream } from './streaming/http-response-stream.js';
-export { ResponseStream } from './streaming/response-stream.js';
+export type { ResponseStream } from './streaming/response-stream.js';
 export {
   createReportWriter,
   parseReportLine,

@@ -13,9 +13,15 @@ import { functionErrorType, RuntimeApiError } from './errors.js';
 import { CallbackHandlerNotSupportedError } from './invocation-errors.js';
 import { runInInvocationScope } from './invocation-scope.js';
 import { callConcurrentHandler, callHandler, type HandlerOutcome } from './invoke.js';
-import { type Answered, type InvocationFailure, postAnswer, serializeResult } from './respond.js';
+import {
+  type Answered,
+  type ErrorLogger,
+  type InvocationFailure,
+  lineErrorLogger,
+  postAnswer,
+  serializeResult,
+} from './respond.js';
 import { type StreamingMode, streamingModeOf } from './streaming/awslambda.js';
-import { serveStreamingInvocation } from './streaming/serve.js';
 
 /** The outcome of one served invocation, as passed to `onInvocation`. */
 export interface InvocationRecord {
@@ -53,6 +59,11 @@ export interface InvocationLoopOptions {
   onInvocation?: (record: InvocationRecord) => void;
   /** Where runtime diagnostics go. Default: `console.error`. */
   log?: (message: string) => void;
+  /**
+   * Logs a failed invocation as AWS's runtime does (`Invoke Error` and the error). Default: a line
+   * through `log` with the request id, `ERROR`, the label and the error body.
+   */
+  logError?: (label: string, error: unknown) => void;
 }
 
 /**
@@ -99,6 +110,7 @@ export async function runInvocationLoop(options: InvocationLoopOptions): Promise
   checkInteger('runInvocationLoop(options): options.concurrency', concurrency, 1, MAX_CONCURRENCY);
   const mode = checkHandlerForConcurrency(handler, concurrency);
   const log = options.log ?? ((message: string) => console.error(message));
+  const logError = options.logError ?? lineErrorLogger(log);
   const concurrent = concurrency > 1;
 
   const serveNext = async (): Promise<void> => {
@@ -107,7 +119,7 @@ export async function runInvocationLoop(options: InvocationLoopOptions): Promise
     const started = performance.now();
     const { requestId, tenantId, traceId } = invocation;
     const answered = await runInInvocationScope({ requestId, tenantId, traceId }, () =>
-      serve({ client, handler, env, log, mode, concurrent }, invocation),
+      serve({ client, handler, env, log, logError, mode, concurrent }, invocation),
     );
     onInvocation?.({ requestId, ...answered, durationMs: performance.now() - started });
   };
@@ -142,13 +154,14 @@ interface Serving {
   readonly handler: Handler;
   readonly env: NodeJS.ProcessEnv;
   readonly log: (message: string) => void;
+  readonly logError: ErrorLogger;
   readonly mode: StreamingMode;
   readonly concurrent: boolean;
 }
 
 /** Serves one invocation and posts its answer. */
 async function serve(serving: Serving, invocation: NextInvocation): Promise<Answered> {
-  const { client, handler, env, log, mode, concurrent } = serving;
+  const { client, handler, env, log, logError, mode, concurrent } = serving;
   const { requestId } = invocation;
   // One process-wide variable cannot describe concurrent invocations: AWS leaves it alone then too.
   if (!concurrent) {
@@ -156,6 +169,8 @@ async function serve(serving: Serving, invocation: NextInvocation): Promise<Answ
     else process.env._X_AMZN_TRACE_ID = invocation.traceId;
   }
   if (mode.streaming) {
+    // Loaded on first use: a function that does not stream pays nothing for it at import.
+    const { serveStreamingInvocation } = await import('./streaming/serve.js');
     return serveStreamingInvocation({
       client,
       handler: handler as never,
@@ -165,19 +180,20 @@ async function serve(serving: Serving, invocation: NextInvocation): Promise<Answ
       highWaterMark: mode.highWaterMark,
       concurrent,
       log,
+      logError,
     });
   }
   let event: unknown;
   try {
     event = JSON.parse(invocation.rawEvent);
   } catch (error) {
-    return postAnswer(client, requestId, { error, errorType: 'Runtime.UnmarshalError' }, log);
+    return postAnswer(client, requestId, { error, errorType: 'Runtime.UnmarshalError' }, log, logError);
   }
   // Concurrently served, the context has no done/succeed/fail, as in AWS's runtime for Managed Instances.
   const outcome: HandlerOutcome = concurrent
     ? await callConcurrentHandler(handler, event, createContext(invocation, env))
     : await callHandler(handler, event, (complete) => createContext(invocation, env, complete));
-  return postAnswer(client, requestId, toAnswer(outcome), log);
+  return postAnswer(client, requestId, toAnswer(outcome), log, logError);
 }
 
 /** The post for a handler's outcome: its JSON body, or the error with its type. */

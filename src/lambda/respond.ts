@@ -5,6 +5,7 @@
  */
 import type { RuntimeApiClient } from './client.js';
 import { RuntimeApiError, toErrorBody } from './errors.js';
+import { currentInvocation } from './invocation-scope.js';
 
 /** The message of the error posted when a result cannot be written as JSON, as AWS's runtime words it. */
 export const UNSERIALISABLE_RESULT = 'Unable to stringify response body';
@@ -59,13 +60,20 @@ export function serializeResult(value: unknown): { ok: true; body: string } | { 
   };
 }
 
-/** Logs a failed invocation the way the runtime reports every one: request id, level, `Invoke Error`, the error body. */
-export function logInvokeError(log: (message: string) => void, requestId: string, error: unknown): void {
-  log(`${requestId}\tERROR\tInvoke Error\t${JSON.stringify(toErrorBody(error))}`);
+/** Logs a failed invocation: the label (`Invoke Error`) and the thrown value. */
+export type ErrorLogger = (label: string, error: unknown) => void;
+
+/**
+ * The error logger used when none is given: one line through `log` with the request id in flight (from
+ * the invocation scope, so concurrent invocations are told apart), `ERROR`, the label and the error body.
+ */
+export function lineErrorLogger(log: (message: string) => void): ErrorLogger {
+  return (label, error) =>
+    log(`${currentInvocation()?.requestId ?? ''}\tERROR\t${label}\t${JSON.stringify(toErrorBody(error))}`);
 }
 
 /**
- * Posts the response `body`, or the `failure` (logged first). An answer the Runtime API refuses (e.g.
+ * Posts the response `body`, or the `failure` (logged first; `errorType` is only recorded). An answer the Runtime API refuses (e.g.
  * 413 for a response over the size limit) is logged and reported as a failed invocation; the loop goes on.
  *
  * @throws RuntimeApiError when no answer came (the Runtime API is gone).
@@ -75,14 +83,16 @@ export async function postAnswer(
   requestId: string,
   answer: { body: string } | InvocationFailure,
   log: (message: string) => void,
+  logError: ErrorLogger,
 ): Promise<Answered> {
   try {
     if ('body' in answer) {
       await client.postInvocationResponse(requestId, answer.body);
       return { ok: true };
     }
-    logInvokeError(log, requestId, answer.error);
-    await client.postInvocationError(requestId, answer.error, answer.errorType);
+    logError('Invoke Error', answer.error);
+    // As AWS's Node.js runtime: the body says what failed; no error-type header.
+    await client.postInvocationError(requestId, answer.error);
     return { ok: false, errorType: answer.errorType };
   } catch (error) {
     return refused(error, log, 'errorType' in answer ? answer.errorType : undefined);

@@ -51,9 +51,13 @@ t.test(
       ['error', 'response', 'error', 'response'],
     );
     t.match(JSON.parse(mixed[2]?.text ?? '{}'), { errorMessage: 'failed mixed-2' });
-    t.match(run.stderr(), /mixed-0\tERROR\tInvoke Error\t.*failed mixed-0/);
-    t.match(run.stderr(), /mixed-2\tERROR\tInvoke Error\t.*failed mixed-2/);
-    t.notMatch(run.stderr(), /unknown AWS_LAMBDA_INITIALIZATION_TYPE/, 'lambda-managed-instances is a known init type');
+    t.match(run.stderr() + run.stdout(), /mixed-0\tERROR\tInvoke Error.*failed mixed-0/);
+    t.match(run.stderr() + run.stdout(), /mixed-2\tERROR\tInvoke Error.*failed mixed-2/);
+    t.notMatch(
+      run.stderr() + run.stdout(),
+      /unknown AWS_LAMBDA_INITIALIZATION_TYPE/,
+      'lambda-managed-instances is a known init type',
+    );
     await api.polling(4);
     t.same(api.violations, [], 'never more polls than AWS_LAMBDA_MAX_CONCURRENCY');
   },

@@ -143,7 +143,7 @@ t.test(
     await run.printed(/LEFTOVER callback-no-wait/);
     t.pass('the pending work runs on after the answer (on Lambda: when the environment thaws)');
 
-    t.match(run.stderr(), /AWS_LAMBDA_MAX_CONCURRENCY must be an integer from 1 to 100000, got "lots"/);
+    t.match(run.stderr() + run.stdout(), /AWS_LAMBDA_MAX_CONCURRENCY must be an integer from 1 to 100000, got "lots"/);
     t.same(api.violations, []);
   },
 );

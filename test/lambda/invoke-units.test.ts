@@ -3,18 +3,17 @@
  * and the loop's option checks.
  */
 import t from 'tap';
-import { runInSlots } from '../../src/lambda/concurrency.js';
+import { maxConcurrencyFromEnv, runInSlots } from '../../src/lambda/concurrency.js';
 import {
-  CallbackHandlerNotSupportedError,
-  checkHandlerForConcurrency,
   createContext,
-  maxConcurrencyFromEnv,
   type NextInvocation,
   RuntimeApiClient,
   runInvocationLoop,
   streamifyResponse,
 } from '../../src/lambda/index.js';
+import { CallbackHandlerNotSupportedError } from '../../src/lambda/invocation-errors.js';
 import { callConcurrentHandler, isAsyncFunction } from '../../src/lambda/invoke.js';
+import { checkHandlerForConcurrency } from '../../src/lambda/loop.js';
 import { serializeResult } from '../../src/lambda/respond.js';
 import { AwsRuntimeApi } from '../helpers/aws-runtime-api.js';
 

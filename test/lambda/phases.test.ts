@@ -218,7 +218,7 @@ t.test('runInvocationLoop() - in process: rejecting, throwing and callback handl
     { ok: true, body: 'ok' },
     { ok: false, body: { errorMessage: 'handled' } },
     { ok: true, body: null },
-    { ok: false, errorType: 'Function.SyntaxError' },
+    { ok: false, body: { errorType: 'SyntaxError' } },
   ]);
   t.equal(records.length, 4);
   t.equal(logs.length, 2);

@@ -7,18 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import t from 'tap';
-import {
-  HttpResponseStream,
-  InvalidStreamingOperationError,
-  installAwsLambdaGlobal,
-  MalformedStreamingHandlerError,
-  ResponseStream,
-  RuntimeApiClient,
-  runInvocationLoop,
-  streamifyResponse,
-} from '../../src/lambda/index.js';
-import { streamingModeOf } from '../../src/lambda/streaming/awslambda.js';
-import { controlOf } from '../../src/lambda/streaming/response-stream.js';
+import { HttpResponseStream, RuntimeApiClient, runInvocationLoop, streamifyResponse } from '../../src/lambda/index.js';
+import { InvalidStreamingOperationError, MalformedStreamingHandlerError } from '../../src/lambda/invocation-errors.js';
+import { installAwsLambdaGlobal, streamingModeOf } from '../../src/lambda/streaming/awslambda.js';
+import { controlOf, ResponseStream } from '../../src/lambda/streaming/response-stream.js';
 import { AwsRuntimeApi } from '../helpers/aws-runtime-api.js';
 
 interface Received {

@@ -52,7 +52,7 @@ t.test(
       'other chunks are written as their JSON, as on AWS',
     );
     t.equal((await invoke({ case: 'return-value' })).text, 'done');
-    t.match(run.stderr(), /Streaming handlers ignore return values\./);
+    t.match(run.stderr() + run.stdout(), /Streaming handlers ignore return values\./);
     r = await invoke({ case: 'content-type-too-late' });
     t.equal(r.text, 'x|Runtime.InvalidStreamingOperation: Cannot set content-type, too late.');
 

@@ -9,7 +9,7 @@ import type { RuntimeApiClient } from '../client.js';
 import { toErrorBody } from '../errors.js';
 import { eventLoopEmpty, whenEventLoopEmpty } from '../event-loop.js';
 import { NodeJsExitError } from '../invocation-errors.js';
-import { type Answered, logInvokeError, refused } from '../respond.js';
+import { type Answered, type ErrorLogger, refused } from '../respond.js';
 import { controlOf, ResponseStream } from './response-stream.js';
 
 /** What {@link serveStreamingInvocation} needs. */
@@ -27,6 +27,7 @@ export interface StreamingInvocation {
    */
   readonly concurrent: boolean;
   readonly log: (message: string) => void;
+  readonly logError: ErrorLogger;
 }
 
 type Settled<T> = { status: 'fulfilled'; value: T } | { status: 'rejected'; reason: unknown } | { status: 'drained' };
@@ -93,7 +94,7 @@ export async function serveStreamingInvocation(invocation: StreamingInvocation):
     failure = { error };
   }
   if (failure === undefined) return finish({ ok: true }, context, watchLoop);
-  logInvokeError(log, requestId, failure.error);
+  invocation.logError('Invoke Error', failure.error);
   const errorType = toErrorBody(failure.error).errorType; // the trailer's type
   let answered: Answered = { ok: false, errorType };
   try {
