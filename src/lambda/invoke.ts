@@ -8,8 +8,60 @@
 import type { Context, Handler } from 'aws-lambda';
 import { isThenable } from '../util/promise.js';
 import { type ContextCompletion, FAIL_WITHOUT_ERROR } from './context.js';
-import { whenEventLoopEmpty } from './event-loop.js';
-import { NodeJsExitError } from './invocation-errors.js';
+
+/*
+ * Waiting for the event loop to run out of work. Node emits `beforeExit` when no timer, socket or
+ * pending I/O is left that could run more code. While a handler runs (one invocation at a time) the
+ * runtime itself holds nothing that keeps the loop alive (its idle keep-alive sockets are
+ * unreferenced), so `beforeExit` then means: the handler's own pending work is done.
+ */
+const waiters = new Set<() => void>();
+
+function onBeforeExit(): void {
+  const due = [...waiters];
+  waiters.clear();
+  process.off('beforeExit', onBeforeExit);
+  // One turn later, as AWS does: work that another `beforeExit` listener schedules (a log flush) runs first.
+  setImmediate(() => {
+    for (const waiter of due) waiter();
+  });
+}
+
+/**
+ * Calls `waiter` once, one turn after the event loop next runs out of work. Returns a function that
+ * cancels the wait (a no-op once it fired).
+ *
+ * Only meaningful while the runtime has no request of its own open (one invocation at a time): a
+ * pending `/next` poll keeps the loop alive, so with concurrent invocations the loop never empties.
+ *
+ * @example
+ * ```ts no-run
+ * const cancel = whenEventLoopEmpty(() => answer(null));
+ * ```
+ */
+export function whenEventLoopEmpty(waiter: () => void): () => void {
+  const entry = (): void => waiter();
+  if (waiters.size === 0) process.on('beforeExit', onBeforeExit);
+  waiters.add(entry);
+  return () => {
+    if (waiters.delete(entry) && waiters.size === 0) process.off('beforeExit', onBeforeExit);
+  };
+}
+
+/** Resolves one turn after the event loop next runs out of work. */
+export function eventLoopEmpty(): Promise<void> {
+  return new Promise((resolve) => whenEventLoopEmpty(resolve));
+}
+
+/** An `async` handler's promise could never settle: the event loop emptied with nothing left to settle it. */
+export class NodeJsExitError extends Error {
+  constructor() {
+    super(
+      'The event loop emptied while the async handler had not settled: nothing was left that could settle its promise (a Promise that is never resolved or rejected?). The runtime answers instead of letting Node.js exit.',
+    );
+  }
+}
+NodeJsExitError.prototype.name = 'Runtime.NodeJsExit';
 
 /** What a handler answered: a result to serialise, or an error (any thrown value) to report. */
 export type HandlerOutcome =

@@ -10,7 +10,6 @@ import { MAX_CONCURRENCY, type NextInvocation, type RuntimeApiClient } from './c
 import { runInSlots } from './concurrency.js';
 import { createContext } from './context.js';
 import { functionErrorType, RuntimeApiError } from './errors.js';
-import { CallbackHandlerNotSupportedError } from './invocation-errors.js';
 import { runInInvocationScope } from './invocation-scope.js';
 import { callConcurrentHandler, callHandler, type HandlerOutcome } from './invoke.js';
 import {
@@ -22,6 +21,10 @@ import {
   serializeResult,
 } from './respond.js';
 import { type StreamingMode, streamingModeOf } from './streaming/awslambda.js';
+
+/** A callback-style handler where invocations are served concurrently (reported at init). */
+export class CallbackHandlerNotSupportedError extends Error {}
+CallbackHandlerNotSupportedError.prototype.name = 'Runtime.CallbackHandlerDeprecated';
 
 /** The outcome of one served invocation, as passed to `onInvocation`. */
 export interface InvocationRecord {

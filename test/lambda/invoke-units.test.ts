@@ -11,9 +11,8 @@ import {
   runInvocationLoop,
   streamifyResponse,
 } from '../../src/lambda/index.js';
-import { CallbackHandlerNotSupportedError } from '../../src/lambda/invocation-errors.js';
 import { callConcurrentHandler, isAsyncFunction } from '../../src/lambda/invoke.js';
-import { checkHandlerForConcurrency } from '../../src/lambda/loop.js';
+import { CallbackHandlerNotSupportedError, checkHandlerForConcurrency } from '../../src/lambda/loop.js';
 import { serializeResult } from '../../src/lambda/respond.js';
 import { AwsRuntimeApi } from '../helpers/aws-runtime-api.js';
 

@@ -8,9 +8,16 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import t from 'tap';
 import { HttpResponseStream, RuntimeApiClient, runInvocationLoop, streamifyResponse } from '../../src/lambda/index.js';
-import { InvalidStreamingOperationError, MalformedStreamingHandlerError } from '../../src/lambda/invocation-errors.js';
-import { installAwsLambdaGlobal, streamingModeOf } from '../../src/lambda/streaming/awslambda.js';
-import { controlOf, ResponseStream } from '../../src/lambda/streaming/response-stream.js';
+import {
+  installAwsLambdaGlobal,
+  MalformedStreamingHandlerError,
+  streamingModeOf,
+} from '../../src/lambda/streaming/awslambda.js';
+import {
+  controlOf,
+  InvalidStreamingOperationError,
+  ResponseStream,
+} from '../../src/lambda/streaming/response-stream.js';
 import { AwsRuntimeApi } from '../helpers/aws-runtime-api.js';
 
 interface Received {

@@ -5,8 +5,11 @@
  * @module
  */
 import { checkFunction, show } from '../../validate.js';
-import { MalformedStreamingHandlerError } from '../invocation-errors.js';
 import { HttpResponseStream } from './http-response-stream.js';
+
+/** A handler marked for streaming with a mode other than `'response'` (reported at init). */
+export class MalformedStreamingHandlerError extends Error {}
+MalformedStreamingHandlerError.prototype.name = 'Runtime.MalformedStreamingHandler';
 
 /** The mark `streamifyResponse` sets on a handler (the same registry symbol as AWS's, so either marks it). */
 export const STREAMING_MARK = Symbol.for('aws.lambda.runtime.handler.streaming');
