@@ -41,8 +41,7 @@ export {
   watchProcessFailures,
 } from './process-failures.js';
 export { INITIALIZATION_TYPES, type RuntimeOptions, startRuntime } from './runtime.js';
-export { type StreamifyOptions, streamifyResponse } from './streaming/awslambda.js';
-export { type HttpResponseMetadata, HttpResponseStream } from './streaming/http-response-stream.js';
+export type { HttpResponseMetadata, StreamifyOptions } from './streaming/awslambda.js';
 export type { ResponseStream } from './streaming/response-stream.js';
 export {
   createReportWriter,

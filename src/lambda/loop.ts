@@ -7,20 +7,55 @@
 import type { Handler } from 'aws-lambda';
 import { checkFunction, checkInteger } from '../validate.js';
 import { MAX_CONCURRENCY, type NextInvocation, type RuntimeApiClient } from './client.js';
-import { runInSlots } from './concurrency.js';
 import { createContext } from './context.js';
 import { functionErrorType, RuntimeApiError } from './errors.js';
 import { runInInvocationScope } from './invocation-scope.js';
-import { callConcurrentHandler, callHandler, type HandlerOutcome } from './invoke.js';
 import {
   type Answered,
+  callConcurrentHandler,
+  callHandler,
   type ErrorLogger,
+  type HandlerOutcome,
   type InvocationFailure,
   lineErrorLogger,
   postAnswer,
   serializeResult,
-} from './respond.js';
-import { type StreamingMode, streamingModeOf } from './streaming/awslambda.js';
+} from './invoke.js';
+
+/** A handler marked for streaming with a mode other than `'response'` (reported at init). */
+export class MalformedStreamingHandlerError extends Error {}
+MalformedStreamingHandlerError.prototype.name = 'Runtime.MalformedStreamingHandler';
+
+/** The mark `streamifyResponse` sets on a handler (the same registry symbol as AWS's, so either marks it). */
+export const STREAMING_MARK = Symbol.for('aws.lambda.runtime.handler.streaming');
+
+/** Where `streamifyResponse` keeps the `highWaterMark` option (AWS's registry symbol). */
+export const HIGH_WATER_MARK_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+
+/** The one streaming mode Lambda has. */
+export const RESPONSE_STREAMING = 'response';
+
+type Marked = { [STREAMING_MARK]?: unknown; [HIGH_WATER_MARK_MARK]?: unknown };
+
+/** How a loaded handler is served: buffered, or streamed with an optional buffer size. */
+export type StreamingMode =
+  | { readonly streaming: false }
+  | { readonly streaming: true; readonly highWaterMark?: number };
+
+/**
+ * Reads the streaming mark of a loaded handler.
+ *
+ * @throws MalformedStreamingHandlerError (`Runtime.MalformedStreamingHandler`) for a mark other than
+ *   `'response'`, as on AWS.
+ */
+export function streamingModeOf(handler: unknown): StreamingMode {
+  const { [STREAMING_MARK]: mark, [HIGH_WATER_MARK_MARK]: highWaterMark } = handler as Marked;
+  if (mark === undefined || mark === null || mark === false) return { streaming: false };
+  if (mark !== RESPONSE_STREAMING) throw new MalformedStreamingHandlerError('Only response streaming is supported.');
+  return typeof highWaterMark === 'number' && highWaterMark >= 0
+    ? { streaming: true, highWaterMark: Math.trunc(highWaterMark) }
+    : { streaming: true };
+}
 
 /** A callback-style handler where invocations are served concurrently (reported at init). */
 export class CallbackHandlerNotSupportedError extends Error {}
@@ -127,7 +162,10 @@ export async function runInvocationLoop(options: InvocationLoopOptions): Promise
     onInvocation?.({ requestId, ...answered, durationMs: performance.now() - started });
   };
 
-  if (concurrent) return runInSlots(concurrency, maxInvocations, serveNext);
+  if (concurrent) {
+    const { runInSlots } = await import('./concurrency.js');
+    return runInSlots(concurrency, maxInvocations, serveNext);
+  }
   let served = 0;
   while (served < maxInvocations) {
     await serveNext();

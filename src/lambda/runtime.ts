@@ -7,14 +7,12 @@ import type { LifecycleBus } from '../bus.js';
 import { INITIALIZATION_TYPES } from '../runtime-api.js';
 import type { SnapStartEvents } from '../snapstart.js';
 import { RuntimeApiClient } from './client.js';
-import { maxConcurrencyFromEnv } from './concurrency.js';
 import type { HandlerLoadError } from './errors.js';
 import { loadHandler } from './handler.js';
 import { currentInvocation } from './invocation-scope.js';
 import { checkHandlerForConcurrency, runInvocationLoop } from './loop.js';
 import { afterRestoreDeadlineFromEnv, runSnapStartPhases, SnapStartPhaseError } from './phases.js';
 import { watchProcessFailures } from './process-failures.js';
-import { installAwsLambdaGlobal } from './streaming/awslambda.js';
 import { createReportWriter, toReportedPhase } from './timeline.js';
 
 export { INITIALIZATION_TYPES };
@@ -59,6 +57,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<number
     log('snapstart-runtime: AWS_LAMBDA_RUNTIME_API is not set; run me as a Lambda custom runtime bootstrap');
     return 1;
   }
+  // Loaded when the runtime starts, not when the package is imported.
+  const { maxConcurrencyFromEnv } = await import('./concurrency.js');
   const concurrency = maxConcurrencyFromEnv(env, log);
   let client: RuntimeApiClient;
   try {
@@ -107,7 +107,7 @@ async function run(
 
   const handlerName = env._HANDLER ?? '';
   // The handler's top level may use `awslambda.streamifyResponse`: define it first, as AWS does.
-  installAwsLambdaGlobal(env);
+  (await import('./streaming/awslambda.js')).installAwsLambdaGlobal(env);
   const startedAt = Date.now();
   const importStart = performance.now();
   let handler: Awaited<ReturnType<typeof loadHandler>>;

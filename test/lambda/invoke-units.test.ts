@@ -4,16 +4,10 @@
  */
 import t from 'tap';
 import { maxConcurrencyFromEnv, runInSlots } from '../../src/lambda/concurrency.js';
-import {
-  createContext,
-  type NextInvocation,
-  RuntimeApiClient,
-  runInvocationLoop,
-  streamifyResponse,
-} from '../../src/lambda/index.js';
-import { callConcurrentHandler, isAsyncFunction } from '../../src/lambda/invoke.js';
+import { createContext, type NextInvocation, RuntimeApiClient, runInvocationLoop } from '../../src/lambda/index.js';
+import { callConcurrentHandler, isAsyncFunction, lineErrorLogger, serializeResult } from '../../src/lambda/invoke.js';
 import { CallbackHandlerNotSupportedError, checkHandlerForConcurrency } from '../../src/lambda/loop.js';
-import { serializeResult } from '../../src/lambda/respond.js';
+import { streamifyResponse } from '../../src/lambda/streaming/awslambda.js';
 import { AwsRuntimeApi } from '../helpers/aws-runtime-api.js';
 
 t.test('serializeResult() - AWS marshalling: undefined is null; what JSON cannot write is an error', async (t) => {
@@ -169,11 +163,13 @@ t.test('runInvocationLoop() - served concurrently in process: a finite run resol
     client.close();
     await api.close();
   });
+  const events: string[] = [];
   const loop = runInvocationLoop({
     client,
     handler: async (event: unknown) => event,
     concurrency: 3,
     maxInvocations: 3,
+    onEvent: (invocation) => events.push(invocation.rawEvent),
   });
   const results = await Promise.all([1, 2, 3].map((n) => api.invoke(String(n))));
   t.same(
@@ -182,10 +178,18 @@ t.test('runInvocationLoop() - served concurrently in process: a finite run resol
   );
   t.equal(await loop, 3);
 
+  t.same(events.sort(), ['1', '2', '3'], 'onEvent saw each event');
+
   const forever = runInvocationLoop({ client, handler: async () => 1, concurrency: 3 });
   await api.polling(3);
   await api.close();
   await t.rejects(forever, /invocation\/next failed/);
+});
+
+t.test('lineErrorLogger() - names the request in scope, none outside one', async (t) => {
+  const lines: string[] = [];
+  lineErrorLogger((line) => lines.push(line))('Invoke Error', new RangeError('r'));
+  t.match(lines[0], /^\tERROR\tInvoke Error\t\{.*"errorType":"RangeError"/);
 });
 
 t.test('callConcurrentHandler() and isAsyncFunction()', async (t) => {

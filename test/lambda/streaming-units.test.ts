@@ -7,12 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import t from 'tap';
-import { HttpResponseStream, RuntimeApiClient, runInvocationLoop, streamifyResponse } from '../../src/lambda/index.js';
-import {
-  installAwsLambdaGlobal,
-  MalformedStreamingHandlerError,
-  streamingModeOf,
-} from '../../src/lambda/streaming/awslambda.js';
+import { RuntimeApiClient, runInvocationLoop } from '../../src/lambda/index.js';
+import { MalformedStreamingHandlerError, streamingModeOf } from '../../src/lambda/loop.js';
+import { HttpResponseStream, installAwsLambdaGlobal, streamifyResponse } from '../../src/lambda/streaming/awslambda.js';
 import {
   controlOf,
   InvalidStreamingOperationError,

@@ -1,24 +1,12 @@
 /**
  * The `awslambda` global of AWS's Node.js runtime: `streamifyResponse` marks a handler as streaming,
- * `HttpResponseStream` writes HTTP metadata before the body.
+ * `HttpResponseStream` writes the status, headers and cookies of a streamed HTTP response (function
+ * URLs, API Gateway) as a JSON prelude before the body. Loaded when the runtime starts.
  *
  * @module
  */
 import { checkFunction, show } from '../../validate.js';
-import { HttpResponseStream } from './http-response-stream.js';
-
-/** A handler marked for streaming with a mode other than `'response'` (reported at init). */
-export class MalformedStreamingHandlerError extends Error {}
-MalformedStreamingHandlerError.prototype.name = 'Runtime.MalformedStreamingHandler';
-
-/** The mark `streamifyResponse` sets on a handler (the same registry symbol as AWS's, so either marks it). */
-export const STREAMING_MARK = Symbol.for('aws.lambda.runtime.handler.streaming');
-
-/** Where `streamifyResponse` keeps the `highWaterMark` option (AWS's registry symbol). */
-export const HIGH_WATER_MARK_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
-
-/** The one streaming mode Lambda has. */
-const RESPONSE_STREAMING = 'response';
+import { HIGH_WATER_MARK_MARK, RESPONSE_STREAMING, STREAMING_MARK } from '../loop.js';
 
 /** Set to `1` or `true` to keep the runtime from defining the `awslambda` global, as on AWS. */
 export const NO_GLOBAL_AWSLAMBDA_ENV = 'AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA';
@@ -28,8 +16,6 @@ export interface StreamifyOptions {
   /** The response stream's buffer size in bytes, over which `write()` returns `false`. */
   highWaterMark?: number;
 }
-
-type Marked = { [STREAMING_MARK]?: unknown; [HIGH_WATER_MARK_MARK]?: unknown };
 
 /**
  * Marks `handler` as a streaming handler: it is then called as `handler(event, responseStream,
@@ -57,30 +43,10 @@ export function streamifyResponse<T>(handler: T, options?: StreamifyOptions): T 
       `streamifyResponse(handler, options): options.highWaterMark must be a finite number of bytes >= 0, got ${show(highWaterMark)}`,
     );
   }
-  const marked = handler as Marked;
+  const marked = handler as { [STREAMING_MARK]?: unknown; [HIGH_WATER_MARK_MARK]?: unknown };
   marked[STREAMING_MARK] = RESPONSE_STREAMING;
   if (typeof highWaterMark === 'number') marked[HIGH_WATER_MARK_MARK] = Math.trunc(highWaterMark);
   return handler;
-}
-
-/** How a loaded handler is served: buffered, or streamed with an optional buffer size. */
-export type StreamingMode =
-  | { readonly streaming: false }
-  | { readonly streaming: true; readonly highWaterMark?: number };
-
-/**
- * Reads the streaming mark of a loaded handler.
- *
- * @throws MalformedStreamingHandlerError (`Runtime.MalformedStreamingHandler`) for a mark other than
- *   `'response'`, as on AWS.
- */
-export function streamingModeOf(handler: unknown): StreamingMode {
-  const { [STREAMING_MARK]: mark, [HIGH_WATER_MARK_MARK]: highWaterMark } = handler as Marked;
-  if (mark === undefined || mark === null || mark === false) return { streaming: false };
-  if (mark !== RESPONSE_STREAMING) throw new MalformedStreamingHandlerError('Only response streaming is supported.');
-  return typeof highWaterMark === 'number' && highWaterMark >= 0
-    ? { streaming: true, highWaterMark: Math.trunc(highWaterMark) }
-    : { streaming: true };
 }
 
 /**
@@ -97,4 +63,84 @@ export function installAwsLambdaGlobal(env: NodeJS.ProcessEnv = process.env): bo
   const existing = typeof scope.awslambda === 'object' && scope.awslambda !== null ? scope.awslambda : {};
   scope.awslambda = { ...existing, streamifyResponse, HttpResponseStream };
   return true;
+}
+
+/** The content type that tells Lambda's HTTP integrations a prelude comes first. */
+export const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
+
+/** The NUL bytes between the JSON prelude and the body. */
+export const PRELUDE_DELIMITER_LENGTH = 8;
+
+/** The prelude of an HTTP integration response. */
+export interface HttpResponseMetadata {
+  /** The HTTP status code. Default (Lambda's): 200. */
+  statusCode?: number;
+  /** Response headers. */
+  headers?: Record<string, string>;
+  /** `Set-Cookie` values. */
+  cookies?: string[];
+  /** Anything else is passed on as JSON. */
+  [key: string]: unknown;
+}
+
+/** What {@link HttpResponseStream.from} needs of a stream: a response stream of this runtime (or AWS's). */
+interface PreludeTarget {
+  setContentType(contentType: string): void;
+  _onBeforeFirstWrite: ((write: (chunk: string | Uint8Array) => void) => void) | undefined;
+}
+
+/**
+ * Implements the `application/vnd.awslambda.http-integration-response` content type, as on AWS.
+ *
+ * @example
+ * ```ts no-run
+ * export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+ *   const stream = awslambda.HttpResponseStream.from(responseStream, { statusCode: 201, headers: { 'x-a': '1' } });
+ *   stream.end('created');
+ * });
+ * ```
+ */
+// biome-ignore lint/complexity/noStaticOnlyClass: AWS's API is a class with a static `from`.
+export class HttpResponseStream {
+  /**
+   * Sets the stream's content type to {@link HTTP_INTEGRATION_CONTENT_TYPE} and arranges for the JSON
+   * of `prelude` and 8 NUL bytes to go out right before the body (also when the body is empty: an
+   * `end()` without any write still sends them, unlike AWS's runtime, which then drops the status).
+   *
+   * @returns `underlyingStream` itself.
+   * @throws TypeError when `underlyingStream` is not a response stream, or `prelude` has no JSON form.
+   * @throws Error `Runtime.InvalidStreamingOperation` when the stream was already written to.
+   */
+  static from<T extends object>(underlyingStream: T, prelude: HttpResponseMetadata): T {
+    const target = underlyingStream as unknown as PreludeTarget;
+    if (typeof target?.setContentType !== 'function') {
+      throw new TypeError(
+        'HttpResponseStream.from(underlyingStream, prelude): underlyingStream must be the response stream the handler received',
+      );
+    }
+    const text = preludeText(prelude);
+    target.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
+    target._onBeforeFirstWrite = (write) => {
+      write(text);
+      write(new Uint8Array(PRELUDE_DELIMITER_LENGTH));
+    };
+    return underlyingStream;
+  }
+}
+
+function preludeText(prelude: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(prelude);
+  } catch (cause) {
+    throw new TypeError('HttpResponseStream.from(underlyingStream, prelude): prelude cannot be written as JSON', {
+      cause,
+    });
+  }
+  if (text === undefined) {
+    throw new TypeError(
+      'HttpResponseStream.from(underlyingStream, prelude): prelude must be an object such as { statusCode: 200 }',
+    );
+  }
+  return text;
 }

@@ -7,8 +7,14 @@ import type { Context } from 'aws-lambda';
 import { isThenable } from '../../util/promise.js';
 import type { RuntimeApiClient } from '../client.js';
 import { toErrorBody } from '../errors.js';
-import { eventLoopEmpty, NodeJsExitError, whenEventLoopEmpty } from '../invoke.js';
-import { type Answered, type ErrorLogger, refused } from '../respond.js';
+import {
+  type Answered,
+  type ErrorLogger,
+  eventLoopEmpty,
+  NodeJsExitError,
+  refused,
+  whenEventLoopEmpty,
+} from '../invoke.js';
 import { controlOf, ResponseStream } from './response-stream.js';
 
 /** What {@link serveStreamingInvocation} needs. */
