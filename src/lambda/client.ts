@@ -4,8 +4,13 @@
  * @module
  */
 import http from 'node:http';
+import { deferred } from '../util/promise.js';
+import { checkInteger } from '../validate.js';
 import { type LambdaErrorBody, RuntimeApiError, toErrorBody } from './errors.js';
 import { xrayErrorCause } from './xray-cause.js';
+
+/** The largest `concurrency` accepted: above any Lambda setting, low enough to catch a typo. */
+export const MAX_CONCURRENCY = 100_000;
 
 /** The API version prefix of every Runtime API path. */
 export const RUNTIME_API_VERSION = '2018-06-01';
@@ -33,14 +38,40 @@ export interface NextInvocation {
   clientContext: string | undefined;
   /** `Lambda-Runtime-Cognito-Identity` (JSON text), when present. */
   cognitoIdentity: string | undefined;
+  /** `Lambda-Runtime-Aws-Tenant-Id`, when present (functions with tenant isolation). */
+  tenantId?: string | undefined;
   /** The event, as the raw body text; the loop parses it. */
   rawEvent: string;
 }
+
+/** The header that asks for a streamed (chunked) response post. */
+const RESPONSE_MODE_HEADER = 'lambda-runtime-function-response-mode';
+
+/** The trailer that carries the error type of a streamed response that failed after it started. */
+export const STREAM_ERROR_TYPE_TRAILER = 'Lambda-Runtime-Function-Error-Type';
+
+/** The trailer that carries the base64 JSON error body of a failed streamed response. */
+export const STREAM_ERROR_BODY_TRAILER = 'Lambda-Runtime-Function-Error-Body';
 
 /** Options of {@link RuntimeApiClient}. */
 export interface RuntimeApiClientOptions {
   /** The `http.Agent` to use. Default: a keep-alive agent owned (and closed) by the client. */
   agent?: http.Agent;
+  /**
+   * How many invocations the runtime serves at once (`AWS_LAMBDA_MAX_CONCURRENCY`), an integer >= 1.
+   * The client's own agent keeps up to `concurrency + 1` sockets: one per invocation (its poll, its
+   * response post or its response stream) and a spare, so that an error post is never queued behind a
+   * response stream that stays open. Default: `1`.
+   */
+  concurrency?: number;
+}
+
+/** An open streamed response post: see {@link RuntimeApiClient.openResponseStream}. */
+export interface ResponseStreamRequest {
+  /** The chunked request: write the body to it, end it (with error trailers, if any). */
+  readonly request: http.ClientRequest;
+  /** Resolves once the Runtime API answered 2xx after the body ended; rejects with a {@link RuntimeApiError}. */
+  readonly answered: Promise<void>;
 }
 
 interface Answer {
@@ -87,8 +118,9 @@ export class RuntimeApiClient {
     this.endpoint = endpoint;
     this.#host = (match[1] as string).replace(/^\[|\]$/g, '');
     this.#port = port;
+    checkInteger('RuntimeApiClient options.concurrency', options.concurrency, 1, MAX_CONCURRENCY);
     this.#ownsAgent = options.agent === undefined;
-    this.#agent = options.agent ?? new http.Agent({ keepAlive: true, maxSockets: 1 });
+    this.#agent = options.agent ?? new http.Agent({ keepAlive: true, maxSockets: (options.concurrency ?? 1) + 1 });
   }
 
   /**
@@ -122,8 +154,42 @@ export class RuntimeApiClient {
       traceId: header('lambda-runtime-trace-id'),
       clientContext: header('lambda-runtime-client-context'),
       cognitoIdentity: header('lambda-runtime-cognito-identity'),
+      tenantId: header('lambda-runtime-aws-tenant-id'),
       rawEvent: answer.body,
     };
+  }
+
+  /**
+   * Starts a streamed `POST /runtime/invocation/{requestId}/response`: header
+   * `Lambda-Runtime-Function-Response-Mode: streaming`, `Transfer-Encoding: chunked`, the
+   * `Content-Type` given, and the error trailers declared. Nothing is buffered: each write goes out as
+   * a chunk. An error after the body started is reported by ending the request with the trailers
+   * {@link STREAM_ERROR_TYPE_TRAILER} and {@link STREAM_ERROR_BODY_TRAILER}.
+   */
+  openResponseStream(requestId: string, contentType: string): ResponseStreamRequest {
+    const path = this.#url(`/runtime/invocation/${encodeURIComponent(requestId)}/response`);
+    const answered = deferred<void>();
+    const fail = (cause: unknown): void => answered.reject(this.#networkError('POST', path, cause));
+    const request = http.request(
+      {
+        host: this.#host,
+        port: this.#port,
+        method: 'POST',
+        path,
+        agent: this.#agent,
+        headers: {
+          [RESPONSE_MODE_HEADER]: 'streaming',
+          'transfer-encoding': 'chunked',
+          trailer: `${STREAM_ERROR_TYPE_TRAILER}, ${STREAM_ERROR_BODY_TRAILER}`,
+          'content-type': contentType,
+        },
+      },
+      (response) => this.#collect('POST', path, response, answered.reject, () => answered.resolve()),
+    );
+    request.on('error', fail);
+    // The caller may never look at the answer (the process is exiting): never an unhandled rejection.
+    answered.promise.catch(() => {});
+    return { request, answered: answered.promise };
   }
 
   /** `POST /runtime/invocation/{requestId}/response` with `body` (already serialised JSON text). */
@@ -180,7 +246,7 @@ export class RuntimeApiClient {
   #request(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Answer> {
     const url = this.#url(path);
     return new Promise<Answer>((resolve, reject) => {
-      const fail = (cause: unknown): void => reject(new RuntimeApiError(method, url, { cause }, this.endpoint));
+      const fail = (cause: unknown): void => reject(this.#networkError(method, url, cause));
       const request = http.request(
         {
           host: this.#host,
@@ -191,22 +257,35 @@ export class RuntimeApiClient {
           headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) },
           // No `timeout`: long polls must be allowed to block for as long as Lambda keeps them open.
         },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', fail);
-          response.on('end', () => {
-            // Always set on a client response (it is `undefined` only for server-side messages).
-            const status = response.statusCode as number;
-            const text = Buffer.concat(chunks).toString('utf8');
-            if (status < 200 || status > 299)
-              reject(new RuntimeApiError(method, url, { status, body: text }, this.endpoint));
-            else resolve({ status, headers: response.headers, body: text });
-          });
-        },
+        (response) => this.#collect(method, url, response, reject, resolve),
       );
       request.on('error', fail);
       request.end(body);
+    });
+  }
+
+  #networkError(method: string, url: string, cause: unknown): RuntimeApiError {
+    return new RuntimeApiError(method, url, { cause }, this.endpoint);
+  }
+
+  /** Reads an answer to its end: `onAnswer` for a 2xx, `onFailure` with a {@link RuntimeApiError} otherwise. */
+  #collect(
+    method: string,
+    url: string,
+    response: http.IncomingMessage,
+    onFailure: (error: RuntimeApiError) => void,
+    onAnswer: (answer: Answer) => void,
+  ): void {
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.on('error', (cause) => onFailure(this.#networkError(method, url, cause)));
+    response.on('end', () => {
+      // Always set on a client response (it is `undefined` only for server-side messages).
+      const status = response.statusCode as number;
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (status < 200 || status > 299)
+        onFailure(new RuntimeApiError(method, url, { status, body: text }, this.endpoint));
+      else onAnswer({ status, headers: response.headers, body: text });
     });
   }
 }

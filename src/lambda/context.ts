@@ -7,27 +7,46 @@ import type { ClientContext, CognitoIdentity, Context } from 'aws-lambda';
 import type { NextInvocation } from './client.js';
 
 /**
+ * Receives what a handler reports through `context.done/succeed/fail`: an `error` that is neither
+ * `null` nor `undefined` fails the invocation, anything else succeeds with `result`.
+ */
+export type ContextCompletion = (error: unknown, result?: unknown) => void;
+
+/** What `context.fail()` reports when called without an error, as AWS's Node.js runtime does. */
+export const FAIL_WITHOUT_ERROR = 'handled';
+
+/**
  * Builds the Lambda `context` of one invocation from its Runtime API headers and the function's
  * environment (`AWS_LAMBDA_FUNCTION_NAME`, `AWS_LAMBDA_FUNCTION_VERSION`,
  * `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, `AWS_LAMBDA_LOG_GROUP_NAME`, `AWS_LAMBDA_LOG_STREAM_NAME`).
  *
- * `settle` receives the deprecated `done`/`succeed`/`fail` calls, so old-style handlers still work.
+ * `complete` receives the deprecated `done`/`succeed`/`fail` calls, so old-style handlers still work:
+ * `succeed(result)` is `complete(null, result)`, `done(error, result)` passes both on, and `fail(error)`
+ * without an error reports the string `'handled'` (an error, as on AWS). Without `complete` (the
+ * context of a streaming handler) the three methods are absent, as on AWS.
+ *
+ * `tenantId` is `Lambda-Runtime-Aws-Tenant-Id` (`undefined` without tenant isolation).
+ * `callbackWaitsForEmptyEventLoop` starts `true`; the runtime reads it when the callback is called.
  * `getRemainingTimeInMillis()` counts down to `Lambda-Runtime-Deadline-Ms` (never below 0), or
  * returns `Infinity` when the Runtime API gave no deadline.
  *
  * @example
  * ```ts
+ * import { createContext } from 'snapstart-hooks/lambda';
+ *
+ * const invocation = { requestId: 'r-1', deadlineMs: Date.now() + 3_000, invokedFunctionArn: '', traceId: undefined,
+ *   clientContext: undefined, cognitoIdentity: undefined, tenantId: 'blue', rawEvent: '{}' };
  * const context = createContext(invocation, process.env, () => {});
- * context.getRemainingTimeInMillis(); // e.g. 2997
+ * console.log(context.tenantId, context.getRemainingTimeInMillis() <= 3_000); // blue true
  * ```
  */
 export function createContext(
   invocation: NextInvocation,
   env: NodeJS.ProcessEnv,
-  settle: (error: unknown, result?: unknown) => void,
+  complete?: ContextCompletion,
 ): Context {
   const { deadlineMs } = invocation;
-  const context: Context = {
+  const fields: Omit<Context, 'done' | 'fail' | 'succeed'> = {
     callbackWaitsForEmptyEventLoop: true,
     functionName: env.AWS_LAMBDA_FUNCTION_NAME ?? '',
     functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION ?? '$LATEST',
@@ -38,13 +57,17 @@ export function createContext(
     logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME ?? '',
     identity: parseJson<CognitoIdentity>(invocation.cognitoIdentity),
     clientContext: parseJson<ClientContext>(invocation.clientContext),
+    tenantId: invocation.tenantId,
     getRemainingTimeInMillis: () =>
       deadlineMs === undefined ? Number.POSITIVE_INFINITY : Math.max(0, deadlineMs - Date.now()),
-    done: (error?: Error, result?: unknown) => settle(error ?? null, result),
-    fail: (error: Error | string) => settle(error),
-    succeed: (result: unknown) => settle(null, result),
   };
-  return context;
+  // A streaming handler's context has no completion methods on AWS either.
+  if (complete === undefined) return fields as Context;
+  return Object.assign(fields, {
+    done: (error?: unknown, result?: unknown) => complete(error, result),
+    fail: (error?: unknown) => complete(error === undefined || error === null ? FAIL_WITHOUT_ERROR : error),
+    succeed: (result: unknown) => complete(null, result),
+  });
 }
 
 /** Parses an optional JSON header; a malformed one is treated as absent rather than failing the invocation. */

@@ -29,3 +29,5 @@ export {
   type SnapStartStep,
 } from './phases.js';
 export { type RuntimeOptions, startRuntime } from './runtime.js';
+export type { HttpResponseMetadata, StreamifyOptions } from './streaming/awslambda.js';
+export type { ResponseStream } from './streaming/response-stream.js';

@@ -75,6 +75,8 @@ export async function importHandler(context: InitContext): Promise<Handler | num
   const handlerName = env._HANDLER ?? '';
   const startedAt = Date.now();
   const started = performance.now();
+  // The handler's top level may use `awslambda.streamifyResponse`: the global exists first, as in AWS's runtime.
+  (await import('./streaming/awslambda.js')).installAwsLambdaGlobal(env);
   const watch = watchForStall();
   const stalled = watch.stalled.then(() => {
     throw new RuntimeError(

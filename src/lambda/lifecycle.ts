@@ -9,9 +9,9 @@ import { describeThrown } from '../util/thrown.js';
 import { RuntimeApiClient } from './client.js';
 import { toErrorBody } from './errors.js';
 import { LambdaExitCode } from './exit-codes.js';
-import { type InitConfig, type InitContext, importHandler, readConfig } from './init.js';
+import { type InitConfig, type InitContext, importHandler, readConfig, reportInitError } from './init.js';
 import { patchConsole } from './logging/console.js';
-import { runInvocationLoop } from './loop.js';
+import { checkHandlerForConcurrency, runInvocationLoop } from './loop.js';
 import { applyAwsNodePath } from './node-path.js';
 import { runSnapStartPhases, type SnapStartApi, SnapStartPhaseError } from './phases.js';
 import { createFailureGate, type FailureGate, type FailureStage, watchProcessFailures } from './process-failures.js';
@@ -22,6 +22,8 @@ import { createReportWriter, toReportedPhase } from './timeline.js';
 interface Runtime extends InitContext {
   readonly client: RuntimeApiClient;
   readonly options: RuntimeOptions;
+  /** How many invocations are served at once (`AWS_LAMBDA_MAX_CONCURRENCY`, Lambda Managed Instances). */
+  readonly concurrency: number;
   stage: FailureStage;
 }
 
@@ -39,9 +41,11 @@ export async function runRuntime(options: RuntimeOptions): Promise<number> {
       log('snapstart-runtime: AWS_LAMBDA_RUNTIME_API is not set; run me as a Lambda custom runtime bootstrap');
       return LambdaExitCode.runtimeApiUnavailable;
     }
+    const { maxConcurrencyFromEnv } = await import('./concurrency.js');
+    const concurrency = maxConcurrencyFromEnv(env, log);
     let client: RuntimeApiClient;
     try {
-      client = new RuntimeApiClient(endpoint);
+      client = new RuntimeApiClient(endpoint, { concurrency });
     } catch (error) {
       log(`snapstart-runtime: AWS_LAMBDA_RUNTIME_API is malformed: ${describeThrown(error, 1_000)}`);
       return LambdaExitCode.runtimeApiUnavailable;
@@ -49,7 +53,7 @@ export async function runRuntime(options: RuntimeOptions): Promise<number> {
     applyAwsNodePath(env);
     const gate = createFailureGate();
     const report = createReportWriter(env);
-    const runtime: Runtime = { client, env, gate, log, logError, report, options, stage: 'init' };
+    const runtime: Runtime = { client, env, gate, log, logError, report, options, concurrency, stage: 'init' };
     // Failures are posted on a connection of their own: the runtime's may be blocked in a long poll.
     const reporter = new RuntimeApiClient(endpoint);
     const failures = watchProcessFailures({ client: reporter, stage: () => runtime.stage, gate, logError, log });
@@ -71,6 +75,12 @@ async function lifecycle(runtime: Runtime): Promise<number> {
   if (typeof config === 'number') return config;
   const handler = await importHandler(runtime);
   if (typeof handler === 'number') return handler;
+  try {
+    // Lambda Managed Instances serve no callback handlers: refused at init, as AWS's runtime does.
+    checkHandlerForConcurrency(handler, runtime.concurrency);
+  } catch (error) {
+    return reportInitError(runtime, error);
+  }
   if (config.snapStart) {
     const failed = await snapStartPhases(runtime, config);
     if (failed !== undefined) return failed;
@@ -122,6 +132,7 @@ async function serve(runtime: Runtime, handler: Parameters<typeof runInvocationL
       client: runtime.client,
       handler,
       env: runtime.env,
+      concurrency: runtime.concurrency,
       maxInvocations: runtime.options.maxInvocations,
       log: runtime.log,
       logError: runtime.logError,

@@ -1,13 +1,65 @@
 /**
- * The invocation loop of a custom runtime: next event → handler → response or error, forever.
+ * The invocation loop of a custom runtime: next event → handler → response or error, forever; one
+ * invocation at a time, or up to `concurrency` at once.
  *
  * @module
  */
-import type { Context, Handler } from 'aws-lambda';
-import { isThenable } from '../util/promise.js';
-import type { NextInvocation, RuntimeApiClient } from './client.js';
+import type { Handler } from 'aws-lambda';
+import { checkFunction, checkInteger } from '../validate.js';
+import { MAX_CONCURRENCY, type NextInvocation, type RuntimeApiClient } from './client.js';
 import { createContext } from './context.js';
-import { functionErrorType, RuntimeApiError, toErrorBody } from './errors.js';
+import { functionErrorType, RuntimeApiError } from './errors.js';
+import { runInInvocationScope } from './invocation-scope.js';
+import {
+  type Answered,
+  callConcurrentHandler,
+  callHandler,
+  type ErrorLogger,
+  type HandlerOutcome,
+  type InvocationFailure,
+  lineErrorLogger,
+  postAnswer,
+  serializeResult,
+} from './invoke.js';
+
+/** A handler marked for streaming with a mode other than `'response'` (reported at init). */
+export class MalformedStreamingHandlerError extends Error {}
+MalformedStreamingHandlerError.prototype.name = 'Runtime.MalformedStreamingHandler';
+
+/** The mark `streamifyResponse` sets on a handler (the same registry symbol as AWS's, so either marks it). */
+export const STREAMING_MARK = Symbol.for('aws.lambda.runtime.handler.streaming');
+
+/** Where `streamifyResponse` keeps the `highWaterMark` option (AWS's registry symbol). */
+export const HIGH_WATER_MARK_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+
+/** The one streaming mode Lambda has. */
+export const RESPONSE_STREAMING = 'response';
+
+type Marked = { [STREAMING_MARK]?: unknown; [HIGH_WATER_MARK_MARK]?: unknown };
+
+/** How a loaded handler is served: buffered, or streamed with an optional buffer size. */
+export type StreamingMode =
+  | { readonly streaming: false }
+  | { readonly streaming: true; readonly highWaterMark?: number };
+
+/**
+ * Reads the streaming mark of a loaded handler.
+ *
+ * @throws MalformedStreamingHandlerError (`Runtime.MalformedStreamingHandler`) for a mark other than
+ *   `'response'`, as on AWS.
+ */
+export function streamingModeOf(handler: unknown): StreamingMode {
+  const { [STREAMING_MARK]: mark, [HIGH_WATER_MARK_MARK]: highWaterMark } = handler as Marked;
+  if (mark === undefined || mark === null || mark === false) return { streaming: false };
+  if (mark !== RESPONSE_STREAMING) throw new MalformedStreamingHandlerError('Only response streaming is supported.');
+  return typeof highWaterMark === 'number' && highWaterMark >= 0
+    ? { streaming: true, highWaterMark: Math.trunc(highWaterMark) }
+    : { streaming: true };
+}
+
+/** A callback-style handler where invocations are served concurrently (reported at init). */
+export class CallbackHandlerNotSupportedError extends Error {}
+CallbackHandlerNotSupportedError.prototype.name = 'Runtime.CallbackHandlerDeprecated';
 
 /** The outcome of one served invocation, as passed to `onInvocation`. */
 export interface InvocationRecord {
@@ -15,7 +67,7 @@ export interface InvocationRecord {
   requestId: string;
   /** `true` when a response was posted, `false` when an error was posted. */
   ok: boolean;
-  /** The error type header posted (`Function.*` or `Runtime.*`), for failed invocations. */
+  /** The error type posted (`Function.*` or `Runtime.*`; a streamed error's trailer type), for failed invocations. */
   errorType?: string;
   /** Time from receiving the event to the end of the post, in ms. */
   durationMs: number;
@@ -25,10 +77,18 @@ export interface InvocationRecord {
 export interface InvocationLoopOptions {
   /** The Runtime API client. */
   client: RuntimeApiClient;
-  /** The function handler: async (returns a promise), sync, or callback style (3 parameters). */
+  /** The function handler: async, callback style, or streaming (`awslambda.streamifyResponse`). */
   handler: Handler;
   /** Environment the `context` is built from. Default: `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * How many invocations to serve at once (`AWS_LAMBDA_MAX_CONCURRENCY` on Lambda Managed Instances),
+   * an integer from 1 to 100 000. With more than 1, that many `/next` polls stay open, each invocation
+   * runs in its own invocation scope, `_X_AMZN_TRACE_ID` is left alone, and the programming model is
+   * that of AWS's runtime for Managed Instances: the handler's return value (or promise) answers, the
+   * context has no `done/succeed/fail`, and a callback-style handler (3 parameters) is refused. Default: `1`.
+   */
+  concurrency?: number;
   /** Stop after this many invocations (mainly for tests). Default: `Infinity`, i.e. serve forever. */
   maxInvocations?: number;
   /** Called when an event arrives, before the handler runs. */
@@ -37,47 +97,88 @@ export interface InvocationLoopOptions {
   onInvocation?: (record: InvocationRecord) => void;
   /** Where runtime diagnostics go. Default: `console.error`. */
   log?: (message: string) => void;
-  /** Logs a failed invocation as AWS's runtime does (`Invoke Error` and the error). Default: a line through `log`. */
+  /**
+   * Logs a failed invocation as AWS's runtime does (`Invoke Error` and the error). Default: a line
+   * through `log` with the request id, `ERROR`, the label and the error body.
+   */
   logError?: (label: string, error: unknown) => void;
 }
 
 /**
- * Serves invocations: `GET /runtime/invocation/next` (no timeout), sets `_X_AMZN_TRACE_ID`, calls the
- * handler with the parsed event and a Lambda `context`, and posts the result as JSON to
- * `/invocation/{id}/response`, or a thrown error to `/invocation/{id}/error` with the header
- * `Function.<ErrorClass>` and the body `{ errorMessage, errorType, stackTrace }`. A failed invocation
- * does not stop the loop. An event that is not JSON is answered with `Runtime.UnmarshalError`, a
- * result that cannot be serialised with `Runtime.MarshalError`.
+ * Checks, before the first poll, that `handler` can be served at `concurrency`, and how.
+ *
+ * @throws MalformedStreamingHandlerError (`Runtime.MalformedStreamingHandler`) for an unknown streaming mark.
+ * @throws CallbackHandlerNotSupportedError (`Runtime.CallbackHandlerDeprecated`) for a callback-style
+ *   handler (3 or more parameters, not streaming) served concurrently, as AWS's runtime refuses it on
+ *   Lambda Managed Instances.
+ */
+export function checkHandlerForConcurrency(handler: Handler, concurrency: number): StreamingMode {
+  const mode = streamingModeOf(handler);
+  if (concurrency > 1 && !mode.streaming && handler.length >= 3) {
+    throw new CallbackHandlerNotSupportedError(
+      `A callback-style handler (3 parameters) cannot serve concurrent invocations (concurrency ${concurrency}, from AWS_LAMBDA_MAX_CONCURRENCY), as on Lambda Managed Instances: make it an async handler that returns its result`,
+    );
+  }
+  return mode;
+}
+
+/**
+ * Serves invocations: `GET /runtime/invocation/next` (no timeout), calls the handler with the parsed
+ * event and a Lambda `context` (in an invocation scope: see `currentInvocation()`), and posts the
+ * result as JSON to `/invocation/{id}/response`, or the error to `/invocation/{id}/error`. One at a
+ * time, `_X_AMZN_TRACE_ID` is set for each event, and handlers follow AWS's Node.js programming model
+ * (callbacks, `context.succeed/done/fail`, `callbackWaitsForEmptyEventLoop`): see `callHandler`. A
+ * streaming handler answers through a streamed post. A failed invocation does not stop the loop. An
+ * event that is not JSON is answered with `Runtime.UnmarshalError`, a result that cannot be
+ * serialised with `Runtime.MarshalError` ("Unable to stringify response body").
  *
  * @returns the number of invocations served, once `maxInvocations` is reached.
+ * @throws TypeError or RangeError for bad options; the errors of {@link checkHandlerForConcurrency}.
  * @throws RuntimeApiError when the Runtime API cannot be reached (the runtime should then exit).
  *
  * @example
- * ```ts
- * await runInvocationLoop({ client, handler: async (event) => ({ statusCode: 200 }) });
+ * ```ts no-run
+ * await runInvocationLoop({ client, handler: async (event) => ({ statusCode: 200 }), concurrency: 4 });
  * ```
  */
 export async function runInvocationLoop(options: InvocationLoopOptions): Promise<number> {
-  const {
-    client,
-    handler,
-    env = process.env,
-    maxInvocations = Number.POSITIVE_INFINITY,
-    onEvent,
-    onInvocation,
-  } = options;
-  if (typeof handler !== 'function')
-    throw new TypeError('runInvocationLoop(options): options.handler must be a function');
+  const { client, handler, env = process.env, concurrency = 1, onEvent, onInvocation } = options;
+  const maxInvocations = options.maxInvocations ?? Number.POSITIVE_INFINITY;
+  checkFunction('runInvocationLoop(options): options.handler', handler);
+  checkInteger('runInvocationLoop(options): options.concurrency', concurrency, 1, MAX_CONCURRENCY);
+  const mode = checkHandlerForConcurrency(handler, concurrency);
   const log = options.log ?? ((message: string) => console.error(message));
-  const logError =
-    options.logError ?? ((label: string, error: unknown) => log(`${label}\t${JSON.stringify(toErrorBody(error))}`));
-  // Loaded here, not at import: `node:async_hooks` costs import time of `snapstart-hooks/lambda`.
-  const { runInInvocationScope } = await import('./invocation-scope.js');
+  const logError = options.logError ?? lineErrorLogger(log);
+  const concurrent = concurrency > 1;
+
+  const serveNext = async (): Promise<void> => {
+    const invocation = await nextUsable(client, log);
+    onEvent?.(invocation);
+    const started = performance.now();
+    const { requestId, tenantId, traceId } = invocation;
+    const answered = await runInInvocationScope({ requestId, tenantId, traceId }, () =>
+      serve({ client, handler, env, log, logError, mode, concurrent }, invocation),
+    );
+    onInvocation?.({ requestId, ...answered, durationMs: performance.now() - started });
+  };
+
+  if (concurrent) {
+    const { runInSlots } = await import('./concurrency.js');
+    return runInSlots(concurrency, maxInvocations, serveNext);
+  }
   let served = 0;
   while (served < maxInvocations) {
-    let invocation: NextInvocation;
+    await serveNext();
+    served++;
+  }
+  return served;
+}
+
+/** The next invocation that carries a request id. */
+async function nextUsable(client: RuntimeApiClient, log: (message: string) => void): Promise<NextInvocation> {
+  for (;;) {
     try {
-      invocation = await client.nextInvocation();
+      return await client.nextInvocation();
     } catch (error) {
       // A 2xx answer we could not use (no request id): nothing can be posted for it, wait for the next one.
       if (error instanceof RuntimeApiError && error.status !== undefined && error.status < 300) {
@@ -86,124 +187,59 @@ export async function runInvocationLoop(options: InvocationLoopOptions): Promise
       }
       throw error;
     }
-    served++;
-    onEvent?.(invocation);
-    const started = performance.now();
-    const scope = { requestId: invocation.requestId, traceId: invocation.traceId };
-    const record = await runInInvocationScope(scope, () => serve(client, handler, invocation, env, log, logError));
-    onInvocation?.({ requestId: invocation.requestId, ...record, durationMs: performance.now() - started });
   }
-  return served;
 }
 
-async function serve(
-  client: RuntimeApiClient,
-  handler: Handler,
-  invocation: NextInvocation,
-  env: NodeJS.ProcessEnv,
-  log: (message: string) => void,
-  logError: (label: string, error: unknown) => void,
-): Promise<{ ok: boolean; errorType?: string }> {
-  const { requestId } = invocation;
-  if (invocation.traceId === undefined) delete process.env._X_AMZN_TRACE_ID;
-  else process.env._X_AMZN_TRACE_ID = invocation.traceId;
+interface Serving {
+  readonly client: RuntimeApiClient;
+  readonly handler: Handler;
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: (message: string) => void;
+  readonly logError: ErrorLogger;
+  readonly mode: StreamingMode;
+  readonly concurrent: boolean;
+}
 
-  let failure: { error: unknown; errorType: string } | undefined;
-  let body: string | undefined;
+/** Serves one invocation and posts its answer. */
+async function serve(serving: Serving, invocation: NextInvocation): Promise<Answered> {
+  const { client, handler, env, log, logError, mode, concurrent } = serving;
+  const { requestId } = invocation;
+  // One process-wide variable cannot describe concurrent invocations: AWS leaves it alone then too.
+  if (!concurrent) {
+    if (invocation.traceId === undefined) delete process.env._X_AMZN_TRACE_ID;
+    else process.env._X_AMZN_TRACE_ID = invocation.traceId;
+  }
+  if (mode.streaming) {
+    // Loaded on first use: a function that does not stream pays nothing for it at import.
+    const { serveStreamingInvocation } = await import('./streaming/serve.js');
+    return serveStreamingInvocation({
+      client,
+      handler: handler as never,
+      requestId,
+      rawEvent: invocation.rawEvent,
+      context: createContext(invocation, env),
+      highWaterMark: mode.highWaterMark,
+      concurrent,
+      log,
+      logError,
+    });
+  }
   let event: unknown;
   try {
     event = JSON.parse(invocation.rawEvent);
   } catch (error) {
-    failure = { error, errorType: 'Runtime.UnmarshalError' };
+    return postAnswer(client, requestId, { error, errorType: 'Runtime.UnmarshalError' }, log, logError);
   }
-  if (failure === undefined) {
-    const outcome = await callHandler(handler, event, (settle) => createContext(invocation, env, settle));
-    if (!outcome.ok)
-      failure = { error: outcome.error, errorType: outcome.errorType ?? functionErrorType(outcome.error) };
-    else {
-      try {
-        body = JSON.stringify(outcome.value === undefined ? null : outcome.value);
-      } catch (error) {
-        failure = { error, errorType: 'Runtime.MarshalError' };
-      }
-    }
-  }
-
-  try {
-    if (failure === undefined) {
-      await client.postInvocationResponse(requestId, body as string);
-      return { ok: true };
-    }
-    logError('Invoke Error', failure.error);
-    // Like AWS's Node.js runtime: the body says what failed, no error-type header.
-    await client.postInvocationError(requestId, failure.error);
-    return { ok: false, errorType: failure.errorType };
-  } catch (error) {
-    // The API answered but refused (e.g. 413 for a too large response): report and serve the next event.
-    if (error instanceof RuntimeApiError && error.status !== undefined) {
-      log(`snapstart-runtime: ${error.message}`);
-      return { ok: false, errorType: failure?.errorType ?? 'Runtime.ResponseRejected' };
-    }
-    throw error;
-  }
+  // Concurrently served, the context has no done/succeed/fail, as in AWS's runtime for Managed Instances.
+  const outcome: HandlerOutcome = concurrent
+    ? await callConcurrentHandler(handler, event, createContext(invocation, env))
+    : await callHandler(handler, event, (complete) => createContext(invocation, env, complete));
+  return postAnswer(client, requestId, toAnswer(outcome), log, logError);
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown; errorType?: string };
-
-/** The error type posted when a handler's promise can no longer settle (see {@link callHandler}). */
-const NEVER_SETTLED = 'Runtime.HandlerNeverSettled';
-
-/**
- * Calls the handler once and settles with its first outcome: returned promise, return value, or callback.
- *
- * If Node's event loop empties while the handler is still pending (no timer, socket or other work is
- * left that could ever settle it), Node would end the process in the middle of the invocation. Instead,
- * as AWS's Node.js runtime does, a callback-style handler that never called back answers `null`; a
- * returned promise that can never settle is an error, `Runtime.HandlerNeverSettled`. A handler still
- * waiting on live work is simply waited for: the invocation's deadline is Lambda's to enforce.
- */
-function callHandler(
-  handler: Handler,
-  event: unknown,
-  makeContext: (settle: (error: unknown, value?: unknown) => void) => Context,
-): Promise<Outcome> {
-  return new Promise<Outcome>((resolve) => {
-    let settled = false;
-    let returnedPromise = false;
-    const finish = (outcome: Outcome): void => {
-      if (settled) return;
-      settled = true;
-      process.off('beforeExit', onEmptyLoop);
-      resolve(outcome);
-    };
-    const settle = (error: unknown, value?: unknown): void =>
-      finish(error === null || error === undefined ? { ok: true, value } : { ok: false, error });
-    // Deferred by one turn, so work another `beforeExit` listener schedules (a flush) can still settle it.
-    const onEmptyLoop = (): void => {
-      setImmediate(() => {
-        if (!returnedPromise) finish({ ok: true, value: null });
-        else
-          finish({
-            ok: false,
-            error: new Error(
-              'The handler returned a promise that never settled: the event loop emptied with nothing left to settle it',
-            ),
-            errorType: NEVER_SETTLED,
-          });
-      });
-    };
-    process.on('beforeExit', onEmptyLoop);
-    try {
-      const returned: unknown = handler(event, makeContext(settle), (error, value) => settle(error ?? null, value));
-      if (isThenable(returned)) {
-        returnedPromise = true;
-        returned.then(
-          (value) => settle(null, value),
-          (error: unknown) => settle(error ?? new Error('Handler rejected with no reason')),
-        );
-      } else if (handler.length < 3) settle(null, returned);
-    } catch (error) {
-      settle(error ?? new Error('Handler threw no reason'));
-    }
-  });
+/** The post for a handler's outcome: its JSON body, or the error with its type. */
+function toAnswer(outcome: HandlerOutcome): { body: string } | InvocationFailure {
+  if (!outcome.ok) return { error: outcome.error, errorType: functionErrorType(outcome.error) };
+  const serialised = serializeResult(outcome.value);
+  return serialised.ok ? { body: serialised.body } : { error: serialised.error, errorType: 'Runtime.MarshalError' };
 }

@@ -4,8 +4,11 @@
  * @module
  */
 import type { LifecycleBus } from '../bus.js';
+import { INITIALIZATION_TYPES } from '../runtime-api.js';
 import type { SnapStartEvents } from '../snapstart.js';
 import { checkBoolean, checkConcurrency, checkFunction, checkOptionsObject, show } from '../validate.js';
+
+export { INITIALIZATION_TYPES };
 
 /** Options of {@link startRuntime}. */
 export interface RuntimeOptions {

@@ -1,0 +1,227 @@
+/**
+ * Invocations in process: result marshalling, the context, AWS_LAMBDA_MAX_CONCURRENCY, the p-limit slots,
+ * and the loop's option checks.
+ */
+import t from 'tap';
+import { maxConcurrencyFromEnv, runInSlots } from '../../src/lambda/concurrency.js';
+import { createContext } from '../../src/lambda/context.js';
+import { type NextInvocation, RuntimeApiClient, runInvocationLoop } from '../../src/lambda/index.js';
+import { callConcurrentHandler, isAsyncFunction, lineErrorLogger, serializeResult } from '../../src/lambda/invoke.js';
+import { CallbackHandlerNotSupportedError, checkHandlerForConcurrency } from '../../src/lambda/loop.js';
+import { streamifyResponse } from '../../src/lambda/streaming/awslambda.js';
+import { AwsRuntimeApi } from '../helpers/aws-runtime-api.js';
+
+t.test('serializeResult() - AWS marshalling: undefined is null; what JSON cannot write is an error', async (t) => {
+  const circular: Record<string, unknown> = {};
+  circular.self = circular;
+  const rows: [string, unknown, string | RegExp][] = [
+    ['undefined', undefined, 'null'],
+    ['null', null, 'null'],
+    ['string', 'é', '"é"'],
+    ['number', 1.5, '1.5'],
+    ['NaN', Number.NaN, 'null'],
+    ['nested undefined', { a: undefined, b: [undefined] }, '{"b":[null]}'],
+    ['toJSON', { toJSON: () => ({ x: 1 }) }, '{"x":1}'],
+    ['Date', new Date(0), '"1970-01-01T00:00:00.000Z"'],
+    ['function', () => 1, /^TypeError: Unable to stringify response body: the handler's result is a function/],
+    ['symbol', Symbol('s'), /^TypeError: .*is a symbol/],
+    ['toJSON undefined', { toJSON: () => undefined }, /^TypeError: .*toJSON\(\) returns undefined/],
+    ['BigInt', 1n, /^Error: Unable to stringify response body$/],
+    ['nested BigInt', [{ n: 2n }], /^Error: Unable to stringify response body$/],
+    ['circular', circular, /^Error: Unable to stringify response body$/],
+    [
+      'throwing toJSON',
+      {
+        toJSON: () => {
+          throw new Error('x');
+        },
+      },
+      /^Error: Unable to stringify response body$/,
+    ],
+  ];
+  for (const [name, value, expected] of rows) {
+    const result = serializeResult(value);
+    if (typeof expected === 'string') t.same(result, { ok: true, body: expected }, name);
+    else {
+      t.equal(result.ok, false, name);
+      if (!result.ok) t.match(`${result.error.name}: ${result.error.message}`, expected, name);
+    }
+  }
+  const bigint = serializeResult(1n);
+  t.match(!bigint.ok && bigint.error.cause, { name: 'TypeError' }, 'the original error is the cause');
+});
+
+const invocation = (extra: Partial<NextInvocation> = {}): NextInvocation => ({
+  requestId: 'r-1',
+  deadlineMs: Date.now() + 1_000,
+  invokedFunctionArn: 'arn',
+  traceId: undefined,
+  clientContext: undefined,
+  cognitoIdentity: undefined,
+  rawEvent: '{}',
+  ...extra,
+});
+
+t.test('createContext() - tenantId, done/succeed/fail as AWS reports them, none for a streaming handler', async (t) => {
+  const calls: unknown[][] = [];
+  const context = createContext(invocation({ tenantId: 'blue' }), {}, (...args) => calls.push(args));
+  t.equal(context.tenantId, 'blue');
+  t.equal(context.callbackWaitsForEmptyEventLoop, true);
+  context.succeed('s');
+  context.done(undefined, 'd');
+  context.fail(new Error('f'));
+  context.fail(undefined as never);
+  (context.fail as (error?: unknown) => void)(null);
+  t.match(calls, [[null, 's'], [undefined, 'd'], [{ message: 'f' }], ['handled'], ['handled']]);
+
+  const streaming = createContext(invocation(), {});
+  t.same(
+    [typeof streaming.done, typeof streaming.succeed, typeof streaming.fail],
+    ['undefined', 'undefined', 'undefined'],
+  );
+  t.ok('tenantId' in streaming && streaming.tenantId === undefined, 'tenantId present, undefined without the header');
+});
+
+t.test('maxConcurrencyFromEnv() - integers from 1, garbage served as 1 with a warning naming it', async (t) => {
+  const warnings: string[] = [];
+  const read = (value: string | undefined) =>
+    maxConcurrencyFromEnv(value === undefined ? {} : { AWS_LAMBDA_MAX_CONCURRENCY: value }, (m) => warnings.push(m));
+  t.equal(read(undefined), 1);
+  t.equal(read(''), 1);
+  t.equal(read('1'), 1);
+  t.equal(read('64'), 64);
+  t.equal(read('100000'), 100_000);
+  t.equal(warnings.length, 0);
+  for (const bad of ['0', '-2', '1.5', ' 4', '4 ', '0x10', '1e3', 'abc', '100001', '9999999999']) {
+    t.equal(read(bad), 1, JSON.stringify(bad));
+  }
+  t.equal(warnings.length, 10);
+  t.match(
+    warnings[0],
+    /AWS_LAMBDA_MAX_CONCURRENCY must be an integer from 1 to 100000, got "0"; serving one invocation at a time/,
+  );
+});
+
+t.test('runInSlots() - at most N at once, all run, the first failure stops it', async (t) => {
+  let running = 0;
+  let peak = 0;
+  const task = async () => {
+    running++;
+    peak = Math.max(peak, running);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    running--;
+  };
+  t.equal(await runInSlots(3, 10, task), 10);
+  t.equal(peak, 3);
+
+  let started = 0;
+  const failing = runInSlots(2, Number.POSITIVE_INFINITY, async () => {
+    started++;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (started >= 3) throw new Error('API gone');
+  });
+  await t.rejects(failing, /API gone/);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  t.ok(started <= 5, `queued tasks are dropped after the failure (${started} started)`);
+});
+
+t.test('runInvocationLoop() - concurrency and handler checks, named', async (t) => {
+  const client = new RuntimeApiClient('127.0.0.1:9');
+  t.teardown(() => client.close());
+  const handler = async () => 1;
+  await t.rejects(runInvocationLoop({ client, handler, concurrency: 0 }), RangeError);
+  await t.rejects(
+    runInvocationLoop({ client, handler, concurrency: 1.5 }),
+    /options\.concurrency must be an integer from 1 to 100000, got 1\.5/,
+  );
+  await t.rejects(runInvocationLoop({ client, handler, concurrency: '2' as never }), TypeError);
+  t.throws(() => new RuntimeApiClient('127.0.0.1:9', { concurrency: 0 }), /options\.concurrency/);
+
+  const callbackStyle = (_e: unknown, _c: unknown, _cb: unknown) => {};
+  t.same(
+    checkHandlerForConcurrency(callbackStyle as never, 1),
+    { streaming: false },
+    'one at a time, callbacks are fine',
+  );
+  t.throws(() => checkHandlerForConcurrency(callbackStyle as never, 2), { name: 'Runtime.CallbackHandlerDeprecated' });
+  t.ok(new CallbackHandlerNotSupportedError('x') instanceof Error);
+  const streamingWithThree = streamifyResponse(async (_e: unknown, _s: unknown, _c: unknown) => {});
+  t.same(
+    checkHandlerForConcurrency(streamingWithThree as never, 8),
+    { streaming: true },
+    'a streaming handler has 3 parameters',
+  );
+  await t.rejects(runInvocationLoop({ client, handler: callbackStyle as never, concurrency: 2 }), {
+    name: 'Runtime.CallbackHandlerDeprecated',
+    message: /concurrency 2/,
+  });
+});
+
+t.test('runInvocationLoop() - served concurrently in process: a finite run resolves; a lost API rejects', async (t) => {
+  const api = await AwsRuntimeApi.start({ maxConcurrency: 3 });
+  const client = new RuntimeApiClient(api.endpoint, { concurrency: 3 });
+  t.teardown(async () => {
+    client.close();
+    await api.close();
+  });
+  const events: string[] = [];
+  const loop = runInvocationLoop({
+    client,
+    handler: async (event: unknown) => event,
+    concurrency: 3,
+    maxInvocations: 3,
+    onEvent: (invocation) => events.push(invocation.rawEvent),
+  });
+  const results = await Promise.all([1, 2, 3].map((n) => api.invoke(String(n))));
+  t.same(
+    results.map((r) => r.text),
+    ['1', '2', '3'],
+  );
+  t.equal(await loop, 3);
+
+  t.same(events.sort(), ['1', '2', '3'], 'onEvent saw each event');
+
+  const forever = runInvocationLoop({ client, handler: async () => 1, concurrency: 3 });
+  await api.polling(3);
+  await api.close();
+  await t.rejects(forever, /invocation\/next failed/);
+});
+
+t.test('lineErrorLogger() - names the request in scope, none outside one', async (t) => {
+  const lines: string[] = [];
+  lineErrorLogger((line) => lines.push(line))('Invoke Error', new RangeError('r'));
+  t.match(lines[0], /^\tERROR\tInvoke Error\t\{.*"errorType":"RangeError"/);
+});
+
+t.test('callConcurrentHandler() and isAsyncFunction()', async (t) => {
+  const context = createContext(invocation(), {});
+  t.same(await callConcurrentHandler((() => 7) as never, {}, context), { ok: true, value: 7 });
+  t.match(
+    await callConcurrentHandler(
+      (() => {
+        throw new Error('sync');
+      }) as never,
+      {},
+      context,
+    ),
+    { ok: false, error: { message: 'sync' } },
+  );
+  t.equal(
+    isAsyncFunction(async () => {}),
+    true,
+  );
+  t.equal(
+    isAsyncFunction(() => {}),
+    false,
+  );
+  t.equal(
+    isAsyncFunction(async function* gen() {}),
+    false,
+  );
+  const hostile = new Proxy(() => {}, {
+    get() {
+      throw new Error('trap');
+    },
+  });
+  t.equal(isAsyncFunction(hostile), false, 'a throwing constructor lookup is not async');
+});
