@@ -67,7 +67,7 @@ t.test(
   'snapstart-runtime - a callback handler under AWS_LAMBDA_MAX_CONCURRENCY > 1 is refused at init, as on AWS',
   async (t) => {
     const run = await spawnOnOracle(t, { handler: 'invocations.callbackStyle', maxConcurrency: 2 });
-    t.equal(await run.exited, 1);
+    t.equal(await run.exited, 129, 'an init error exits 129, as in AWS runtime');
     const [post] = run.api.initErrors;
     t.equal(post?.headers['lambda-runtime-function-error-type'], 'Runtime.CallbackHandlerDeprecated');
     t.match(JSON.parse(post?.text ?? '{}'), { errorType: 'Runtime.CallbackHandlerDeprecated' });
@@ -79,7 +79,7 @@ t.test(
   'snapstart-runtime - a streaming mark other than "response" is Runtime.MalformedStreamingHandler (emulator)',
   async (t) => {
     const run = await spawnRuntime(t, { handler: 'invocations.badStreamingMode', initType: 'on-demand' });
-    t.equal(await run.exited, 1);
+    t.equal(await run.exited, 129, 'an init error exits 129, as in AWS runtime');
     t.same(sequence(run.emulator), ['POST init/error']);
     t.match(run.emulator.errors, [
       {
