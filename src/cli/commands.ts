@@ -22,6 +22,7 @@ export interface Command {
 const commands: Record<string, () => Promise<Command>> = {
   simulate: async () => simulateCommand,
   snapshot: async () => snapshotCommand,
+  check: async () => (await import('./check.js')).checkCommand,
 };
 
 /** The usage text listing every subcommand. */

@@ -30,7 +30,7 @@ ruleTester.run('no-unique-value-at-init', noUniqueValueAtInit, {
     // Not kept: dropped, logged, only steering a condition, or only timing.
     'crypto.randomUUID();',
     "console.log('init at', new Date().toISOString());",
-    'process.stdout.write(`booted ${Date.now()}\\n`);',
+    "process.stdout.write('booted ' + Date.now());",
     "if (Math.random() < 0.5) console.log('lucky');",
     "const t0 = performance.now(); await Promise.resolve(); console.log('init took', performance.now() - t0, 'ms');",
     'const start = Date.now(); export const handler = () => ({ uptime: Date.now() - start });',
@@ -104,7 +104,7 @@ ruleTester.run('no-unique-value-at-init', noUniqueValueAtInit, {
       ],
     },
     {
-      code: "import * as c from 'crypto';\nconst salt = c.randomBytes(16).toString('hex');\nconst derived = `${salt}-v1`;\nexport { derived };",
+      code: "import * as c from 'crypto';\nconst salt = c.randomBytes(16).toString('hex');\nconst derived = salt + '-v1';\nexport { derived };",
       errors: [{ ...random('salt', 'crypto.randomBytes()'), ...noSuggestion }],
     },
     {

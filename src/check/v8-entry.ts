@@ -1,0 +1,52 @@
+/**
+ * The V8-mode snapshot entry's main: bundled with the checked module, built into a startup snapshot
+ * with the V8 bridge (`snapshotMain`), and run in every restored process (and once without a
+ * snapshot, as the control). Observes once and writes the result to the file named by
+ * {@link RESULT_ENV}.
+ *
+ * @module
+ */
+import { writeFileSync } from 'node:fs';
+import { startupSnapshot } from 'node:v8';
+import { describeThrown } from '../util/thrown.js';
+import { snapshotMain } from '../v8/snapshot-main.js';
+import { installMovableClock, setClockOffset } from './clock.js';
+import { CheckRunError, findCallable, observe, type ProbeSpec } from './probe.js';
+import type { RunResult } from './runner.js';
+
+/** Names the file each process writes its result to. */
+export const RESULT_ENV = 'SNAPSTART_CHECK_RESULT';
+/** The clock offset (ms) of the process, read at start and again after a restore. */
+export const CLOCK_ENV = 'SNAPSTART_CHECK_CLOCK';
+
+const clockFromEnv = (): number => Number(process.env[CLOCK_ENV] ?? 0) || 0;
+
+/**
+ * Installs the movable clock before the checked module loads (the generated entry imports a module
+ * calling this first), and moves it after a restore, before any hook runs.
+ */
+export function prepareClock(): void {
+  installMovableClock(clockFromEnv());
+  if (startupSnapshot.isBuildingSnapshot())
+    startupSnapshot.addDeserializeCallback(() => setClockOffset(clockFromEnv()));
+}
+
+/** Makes observing `namespace` the snapshot's main function. */
+export function observeAfterRestore(namespace: unknown, spec: ProbeSpec): void {
+  snapshotMain(
+    async () => {
+      let result: RunResult;
+      try {
+        const observation = await observe(findCallable(namespace, spec), spec);
+        result = { ok: true, atInit: {}, restores: [observation] };
+      } catch (error) {
+        const stage = error instanceof CheckRunError ? error.stage : 'probe';
+        result = { ok: false, stage, message: error instanceof CheckRunError ? error.message : describeThrown(error) };
+      }
+      writeFileSync(process.env[RESULT_ENV] as string, JSON.stringify(result));
+      process.exit(0);
+    },
+    // Open handles fail the build: waiting the default 2 s for them to close would only slow the fallback.
+    { drainTimeout: 500 },
+  );
+}
