@@ -71,11 +71,20 @@ function isRandomToken(run: string): boolean {
   const digits = count(body, /\d/g);
   const letters = count(body, /[A-Za-z]/g);
   if (digits === 0 || letters === 0) return false;
-  const segments = body.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+|[^A-Za-z\d]+/g) ?? [];
-  if (body.length / segments.length >= 4) return false; // long segments: words and numbers, not noise
+  if (body.split(/[/_\-.+]+/).every(isWordLike)) return false;
   if (body.length >= 16) return entropy(body) >= 3.3;
   const alternations = count(body, /[A-Za-z](?=\d)|\d(?=[A-Za-z])/g);
   return alternations >= 3 && digits >= 2 && letters >= 2 && entropy(body) >= 2.9;
+}
+
+/**
+ * Whether a part of a run reads as words and numbers (`Connection`, `v1`, `ApplicationLoadBalancer01`)
+ * rather than noise: its camel-case words and digit groups are long on average.
+ */
+function isWordLike(part: string): boolean {
+  if (part.length <= 3) return true;
+  const segments = part.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+/g) ?? [];
+  return part.length / segments.length >= 3;
 }
 
 function numberKind(value: number, initTime: number): string | undefined {

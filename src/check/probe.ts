@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createContext } from '../lambda/context.js';
 import { isThenable } from '../util/promise.js';
-import { describeThrown } from '../util/thrown.js';
+import { describeThrown, inspectThrown } from '../util/thrown.js';
 import { publishedReader } from './inject.js';
 import { type Plain, toPlain, UNDEFINED, type ValuePath } from './values.js';
 
@@ -51,6 +51,13 @@ export class CheckRunError extends Error {
   }
 }
 
+/** A thrown value as `Name: message` (or `non-Error value ...`), bounded. */
+export function describeFailure(error: unknown, maxLength = 1_000): string {
+  const parts = inspectThrown(error);
+  const message = describeThrown(error, maxLength);
+  return parts.isError && parts.name !== '' ? `${parts.name}: ${message}` : message;
+}
+
 /** The function to call, looked up in the module's exports (and, for CommonJS, its `default`). */
 export function findCallable(namespace: unknown, spec: ProbeSpec): ((...args: unknown[]) => unknown) | undefined {
   if (spec.call === undefined) return undefined;
@@ -74,7 +81,7 @@ export async function observe(
       const result = spec.call.kind === 'handler' ? await invokeHandler(fn, spec.event) : await fn(spec.event);
       observation.output = toPlain(result);
     } catch (error) {
-      throw new CheckRunError('probe', `${spec.call.exportPath.join('.')} threw: ${describeThrown(error, 500)}`);
+      throw new CheckRunError('probe', `${spec.call.exportPath.join('.')} threw ${describeFailure(error)}`);
     }
   }
   return observation;
@@ -92,7 +99,7 @@ export function readValues(paths: readonly ValuePath[]): Record<string, Plain> {
       value = read(path.root);
     } catch (error) {
       const reason =
-        error instanceof ReferenceError ? 'there is no such binding at its top level' : describeThrown(error);
+        error instanceof ReferenceError ? 'there is no such binding at its top level' : describeFailure(error);
       throw new CheckRunError('usage', `--value ${path.text}: ${reason}`);
     }
     values[path.text] = path.keys.length === 0 ? toPlain(value) : readKeys(value, path.keys);

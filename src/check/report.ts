@@ -17,7 +17,9 @@ export function formatCheckReport(report: CheckReport, cwd = process.cwd()): str
     report.mode === 'v8'
       ? `${report.restores} processes restored from a V8 startup snapshot`
       : `${report.restores} restores in one process`;
-  const lines = [`snapstart check: ${relative(cwd, report.module) || report.module}${target}, ${how}`];
+  const near = relative(cwd, report.module);
+  const shown = near === '' || near.startsWith('..') ? report.module : near;
+  const lines = [`snapstart check: ${shown}${target}, ${how}`];
   if (report.fallback !== undefined) lines.push(`  note: not in V8 mode: ${report.fallback}`);
   if (report.error !== undefined) {
     lines.push(`✗ could not check (${report.error.stage}): ${report.error.message}`);

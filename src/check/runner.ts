@@ -11,10 +11,17 @@ import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { refreshRandomCaches } from '../fresh-randomness.js';
 import { snapStartBus } from '../snapstart.js';
-import { describeThrown } from '../util/thrown.js';
 import { DAY_MS, installMovableClock, setClockOffset } from './clock.js';
 import { readerSource } from './inject.js';
-import { CheckRunError, findCallable, type Observation, observe, type ProbeSpec, readValues } from './probe.js';
+import {
+  CheckRunError,
+  describeFailure,
+  findCallable,
+  type Observation,
+  observe,
+  type ProbeSpec,
+  readValues,
+} from './probe.js';
 import type { Plain } from './values.js';
 
 /** The environment variable carrying the runner's {@link RunnerConfig} as JSON. */
@@ -50,7 +57,7 @@ export async function runLifecycle(config: RunnerConfig): Promise<RunResult> {
     try {
       namespace = await import(url);
     } catch (error) {
-      throw new CheckRunError('init', `importing the module failed: ${describeThrown(error, 1_000)}`);
+      throw new CheckRunError('init', `importing the module failed: ${describeFailure(error)}`);
     }
     const fn = findCallable(namespace, config.spec);
     const atInit = readValues(config.spec.values);
@@ -65,7 +72,7 @@ export async function runLifecycle(config: RunnerConfig): Promise<RunResult> {
     return { ok: true, atInit, restores };
   } catch (error) {
     if (error instanceof CheckRunError) return { ok: false, stage: error.stage, message: error.message };
-    return { ok: false, stage: 'probe', message: describeThrown(error, 1_000) };
+    return { ok: false, stage: 'probe', message: describeFailure(error) };
   }
 }
 
@@ -73,7 +80,7 @@ async function phase(event: 'beforeSnapshot' | 'afterRestore'): Promise<void> {
   try {
     await snapStartBus.emit(event);
   } catch (error) {
-    throw new CheckRunError(event, `${event} failed: ${describeThrown(error, 1_000)}`);
+    throw new CheckRunError(event, `${event} failed: ${describeFailure(error)}`);
   }
 }
 

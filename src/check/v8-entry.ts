@@ -8,10 +8,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { startupSnapshot } from 'node:v8';
-import { describeThrown } from '../util/thrown.js';
 import { snapshotMain } from '../v8/snapshot-main.js';
 import { installMovableClock, setClockOffset } from './clock.js';
-import { CheckRunError, findCallable, observe, type ProbeSpec } from './probe.js';
+import { CheckRunError, describeFailure, findCallable, observe, type ProbeSpec } from './probe.js';
 import type { RunResult } from './runner.js';
 
 /** Names the file each process writes its result to. */
@@ -41,7 +40,7 @@ export function observeAfterRestore(namespace: unknown, spec: ProbeSpec): void {
         result = { ok: true, atInit: {}, restores: [observation] };
       } catch (error) {
         const stage = error instanceof CheckRunError ? error.stage : 'probe';
-        result = { ok: false, stage, message: error instanceof CheckRunError ? error.message : describeThrown(error) };
+        result = { ok: false, stage, message: error instanceof CheckRunError ? error.message : describeFailure(error) };
       }
       writeFileSync(process.env[RESULT_ENV] as string, JSON.stringify(result));
       process.exit(0);
