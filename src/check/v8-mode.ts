@@ -155,5 +155,6 @@ function describeBuildFailure(build: ChildExit, timeout: number): string {
   const diagnosis = diagnoseOpenHandle(build.output);
   const lines = build.output.trim().split('\n');
   const reason = diagnosis ?? lines.find((line) => line.includes('snapstart-hooks/v8:')) ?? lines.slice(-3).join(' ');
-  return `the V8 snapshot could not be built (exit code ${build.code}): ${reason.trim()}`;
+  const how = build.code === null ? `killed by ${build.signal}` : `exit code ${build.code}`;
+  return `the V8 snapshot could not be built (${how}): ${reason.trim()}`;
 }
