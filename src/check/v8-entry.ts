@@ -30,19 +30,22 @@ export function prepareClock(): void {
     startupSnapshot.addDeserializeCallback(() => setClockOffset(clockFromEnv()));
 }
 
-/** Makes observing `namespace` the snapshot's main function. */
+/** Observes `namespace` once (one restore); never rejects. */
+export async function observeOnce(namespace: unknown, spec: ProbeSpec): Promise<RunResult> {
+  try {
+    const observation = await observe(findCallable(namespace, spec), spec);
+    return { ok: true, atInit: {}, restores: [observation] };
+  } catch (error) {
+    if (error instanceof CheckRunError) return { ok: false, stage: error.stage, message: error.message };
+    return { ok: false, stage: 'probe', message: describeFailure(error) };
+  }
+}
+
+/** Makes observing `namespace` the snapshot's main function: observe, write the result, exit. */
 export function observeAfterRestore(namespace: unknown, spec: ProbeSpec): void {
   snapshotMain(
     async () => {
-      let result: RunResult;
-      try {
-        const observation = await observe(findCallable(namespace, spec), spec);
-        result = { ok: true, atInit: {}, restores: [observation] };
-      } catch (error) {
-        const stage = error instanceof CheckRunError ? error.stage : 'probe';
-        result = { ok: false, stage, message: error instanceof CheckRunError ? error.message : describeFailure(error) };
-      }
-      writeFileSync(process.env[RESULT_ENV] as string, JSON.stringify(result));
+      writeFileSync(process.env[RESULT_ENV] as string, JSON.stringify(await observeOnce(namespace, spec)));
       process.exit(0);
     },
     // Open handles fail the build: waiting the default 2 s for them to close would only slow the fallback.

@@ -142,7 +142,8 @@ function loaderFor(path: string): string {
   return /^\.[cm]?ts$/.test(extension) ? 'ts' : 'js';
 }
 
-function describeBuildFailure(build: ChildExit, timeout: number): string {
+/** Why a snapshot build failed, in one sentence. */
+export function describeBuildFailure(build: ChildExit, timeout: number): string {
   if (build.timedOut) return `the snapshot build did not finish within ${timeout} ms`;
   // Node warns about each built-in module its snapshots do not support yet (http, https, ...).
   const unsupported = [...build.output.matchAll(/whether built-in module "([^"]+)" works in user snapshot/g)].map(

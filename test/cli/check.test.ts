@@ -163,7 +163,7 @@ t.test(
   'snapstart check --mode v8 - real snapshot restores; a constant that looks random is not reported',
   { skip: notBuilt },
   async (t) => {
-    const run = await checkBuilt(t, [
+    const run = await checkInProcess([
       'test/fixtures/check/snapshot-app.mjs',
       '--probe',
       'probe',
@@ -192,18 +192,14 @@ t.test(
   },
 );
 
-t.test(
-  'snapstart check - auto mode falls back to one process when the module cannot be bundled',
-  { skip: notBuilt },
-  async (t) => {
-    const run = await checkBuilt(t, ['test/fixtures/check/top-level-await.mjs', '--probe', 'probe', '--restores', '2']);
-    t.equal(run.code, 1, run.stderr);
-    t.match(run.stdout, '(probe: probe), 2 restores in one process');
-    t.match(run.stdout, /note: not in V8 mode: the module could not be bundled into one file: Top-level await/);
-    t.match(run.stdout, /\$\.token +UUID/);
-    t.notMatch(run.stdout, 'status');
-  },
-);
+t.test('snapstart check - auto mode falls back to one process when the module cannot be bundled', async (t) => {
+  const run = await checkInProcess(['test/fixtures/check/top-level-await.mjs', '--probe', 'probe', '--restores', '2']);
+  t.equal(run.code, 1, run.stderr);
+  t.match(run.stdout, '(probe: probe), 2 restores in one process');
+  t.match(run.stdout, /note: not in V8 mode: the module could not be bundled into one file: Top-level await/);
+  t.match(run.stdout, /\$\.token +UUID/);
+  t.notMatch(run.stdout, 'status');
+});
 
 t.test(
   'snapstart check - a TypeScript handler in one process, values read from its top level',
@@ -247,7 +243,7 @@ t.test(
     ]);
     t.equal(missing.code, 2);
     t.match(missing.stderr, 'snapstart check: --probe: the module has no function export "nope"');
-    const noBundle = await checkBuilt(t, ['test/fixtures/v8/top-level-await.ts', '--value', 'x', '--mode', 'v8']);
+    const noBundle = await checkInProcess(['test/fixtures/v8/top-level-await.ts', '--value', 'x', '--mode', 'v8']);
     t.equal(noBundle.code, 3);
     t.match(
       noBundle.stdout,

@@ -25,6 +25,10 @@ ruleTester.run('no-hook-in-handler', noHookInHandler, {
     "import { snapshotMain } from 'snapstart-hooks/v8'; import { snapStartBus } from 'snapstart-hooks'; snapshotMain(() => {}, { init: () => { snapStartBus.on('afterRestore', () => {}); } });",
     "import { registerBeforeSnapshot, registerAfterRestore } from 'snapstart-hooks'; registerBeforeSnapshot(() => { registerAfterRestore(() => {}); });",
     'class Db { static { bus.on("afterRestore", () => {}); } }',
+    'const helpers = { setup() { registerAfterRestore(() => {}); } }; helpers.setup();',
+    'class Hooks { static install() { registerAfterRestore(() => {}); } } Hooks.install();',
+    'const Setup = class { constructor() { registerAfterRestore(() => {}); } }; new Setup();',
+    "snapStartBus.on('afterRestore'); registerResource('x', halves); bus.resource('y', { ...halves, other() {} });",
     // Other events and other `on` calls are not lifecycle hooks.
     "export function handler(event) { emitter.on('data', () => {}); bus.on('configChanged', () => {}); }",
     {
@@ -78,6 +82,42 @@ ruleTester.run('no-hook-in-handler', noHookInHandler, {
     {
       code: "import { registerAfterRestore } from 'snapstart-hooks'; registerAfterRestore(() => { registerAfterRestore(() => {}); });",
       errors: [inFunction('afterRestore', 'a function')],
+    },
+    {
+      code: "export default async function handler() { snapStartBus.on('afterRestore', () => {}); }",
+      errors: [inHandler('afterRestore', 'handler')],
+    },
+    {
+      code: 'exports.handler = function () { registerAfterRestore(() => {}); }; module.exports.other = async () => { registerBeforeSnapshot(() => {}); };',
+      languageOptions: commonjs,
+      errors: [inHandler('afterRestore', 'handler'), inHandler('beforeSnapshot', 'other')],
+    },
+    {
+      code: 'module.exports = async function () { registerAfterRestore(() => {}); };',
+      languageOptions: commonjs,
+      errors: [inHandler('afterRestore', 'module.exports')],
+    },
+    {
+      code: 'module.exports = { handle: async () => { registerAfterRestore(() => {}); } };',
+      languageOptions: commonjs,
+      errors: [inHandler('afterRestore', 'handle')],
+    },
+    {
+      code: 'async function main() { registerAfterRestore(() => {}); } module.exports.handler = main; const unrelated = main;',
+      languageOptions: commonjs,
+      errors: [inHandler('afterRestore', 'handler')],
+    },
+    {
+      code: "export function outer() { return function inner() { snapStartBus.resource('db', { afterRestore() {} }); }; }",
+      errors: [inHandler('afterRestore', 'outer')],
+    },
+    {
+      code: 'const helpers = { setup() { registerAfterRestore(() => {}); } }; helpers.setup(); export const handler = () => helpers.setup();',
+      errors: [inFunction('afterRestore', '"setup"')],
+    },
+    {
+      code: 'let later = () => registerAfterRestore(() => {}); later = () => {}; later(); setTimeout(function () { registerBeforeSnapshot(() => {}); }, 1);',
+      errors: [inFunction('afterRestore', '"later"'), inFunction('beforeSnapshot', 'a function')],
     },
     {
       code: "import { registerAfterRestore } from 'snapstart-hooks';\nexport const handler = async (event: { id: string }): Promise<string> => {\n  registerAfterRestore((): void => {});\n  return event.id;\n};",

@@ -41,6 +41,15 @@ ruleTester.run('no-unique-value-at-init', noUniqueValueAtInit, {
     "import { randomUUID } from './my-ids.js'; export const id = randomUUID();",
     'const Math = { random: () => 4 }; export const n = Math.random();',
     'function pick(crypto) { return crypto.randomUUID(); } export const handler = () => pick(globalThis.crypto);',
+    // Not kept: typeof/void/delete, a condition's test, a sequence's first part, a computed member read.
+    'export const kind = typeof Date.now(); void crypto.randomUUID();',
+    "export const label = Math.random() > 0.5 ? 'heads' : 'tails';",
+    'export const one = (Date.now(), 1);',
+    // Unresolvable or shadowed sources, and destructuring this file cannot follow.
+    "const { ...rest } = require('crypto'); export const a = rest.randomUUID();",
+    "const [first] = [require('crypto')]; export const b = first.randomUUID();",
+    "let c = require('crypto'); c = { randomUUID: () => 'fixed' }; export const d = c.randomUUID();",
+    'export const e = handlers[name]();',
     // Callbacks this file cannot prove run at init.
     'let later; setTimeout(() => { later = Date.now(); }, 10); export const h = () => later;',
     {
@@ -198,6 +207,87 @@ ruleTester.run('no-unique-value-at-init', noUniqueValueAtInit, {
     {
       code: "import { performance as perf } from 'node:perf_hooks'; export const t = perf.now(); export const s = Date();",
       errors: [clock('t', 'performance.now()'), clock('s', 'Date()')],
+    },
+    {
+      code: "const { webcrypto: { getRandomValues: fill } } = require('node:crypto'); const { randomUUID: id = null, ['randomInt']: int } = require('crypto'); exports.a = fill(new Uint8Array(4)); exports.b = id(); exports.c = int(9);",
+      languageOptions: commonjs,
+      errors: [
+        random('exports.a', 'crypto.getRandomValues()'),
+        random('exports.b', 'crypto.randomUUID()'),
+        random('exports.c', 'crypto.randomInt()'),
+      ],
+    },
+    {
+      code: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); const { randomUUID } = require('crypto'); export const id = randomUUID();",
+      errors: [random('id', 'crypto.randomUUID()')],
+    },
+    {
+      code: "const { randomUUID } = await import('node:crypto'); import { 'v4' as uuid } from 'uuid'; import ulid from 'ulid'; export const ids = [randomUUID(), uuid(), ulid.ulid()];",
+      errors: [random('ids[0]', 'crypto.randomUUID()'), random('ids[1]', 'uuid v4()'), random('ids[2]', 'ulid()')],
+    },
+    {
+      code: 'let id; (function () { id = crypto.randomUUID(); }).call(this); let at; (function () { at = Date.now(); }).apply(null, []); export const h = () => [id, at];',
+      errors: [random('id', 'crypto.randomUUID()'), clock('at', 'Date.now()')],
+    },
+    {
+      code: 'let token; Promise.resolve().then(() => { token = crypto.randomUUID(); }); let at; queueMicrotask(() => { at = Date.now(); }); export const h = () => [token, at];',
+      errors: [random('token', 'crypto.randomUUID()'), clock('at', 'Date.now()')],
+    },
+    {
+      code: "export const seed = Promise.resolve(1).then(() => Math.random()); export const pick = flag ? crypto.randomUUID() : 'none'; export const last = (0, Date.now());",
+      errors: [random('seed', 'Math.random()'), random('pick', 'crypto.randomUUID()'), clock('last', 'Date.now()')],
+    },
+    {
+      code: 'function init() { this.id = crypto.randomUUID(); } init.call(state); export default class { static bootId = crypto.randomUUID(); }',
+      errors: [random('this.id', 'crypto.randomUUID()'), random('(anonymous class).bootId', 'crypto.randomUUID()')],
+    },
+    {
+      code: 'const table = {}; table[key()].id = crypto.randomUUID(); export { table };',
+      errors: [random('table', 'crypto.randomUUID()')],
+    },
+    {
+      code: 'let code = String(Math.floor(Math.random() * 1e6)).padStart(6, "0");\nexport const h = () => code;',
+      errors: [
+        {
+          ...random('code', 'Math.random()'),
+          ...remake(
+            'code',
+            'import { registerAfterRestore } from \'snapstart-hooks\';\nlet code = String(Math.floor(Math.random() * 1e6)).padStart(6, "0");\nregisterAfterRestore(() => {\n  code = String(Math.floor(Math.random() * 1e6)).padStart(6, "0");\n});\nexport const h = () => code;',
+          ),
+        },
+      ],
+    },
+    {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the code under test holds a template literal.
+      code: "let tag = `v-${-Math.random() || 1}-${flag ? Date.now() : 0}-${crypto.randomUUID()['length']}`;\nexport const h = () => tag;",
+      errors: [
+        { ...random('tag', 'Math.random()'), suggestions: 1 },
+        { ...clock('tag', 'Date.now()'), suggestions: 1 },
+        { ...random('tag', 'crypto.randomUUID()'), suggestions: 1 },
+      ],
+    },
+    {
+      code: 'let id = remember(crypto.randomUUID()); let other = [Date.now()]; var once = await Promise.resolve(Math.random()); export const h = () => [id, other, once];',
+      errors: [
+        { ...random('id', 'crypto.randomUUID()'), ...noSuggestion },
+        { ...clock('other[0]', 'Date.now()'), ...noSuggestion },
+        { ...random('once', 'Math.random()'), ...noSuggestion },
+      ],
+    },
+    {
+      code: 'let a = crypto.randomUUID(), b = 1; const c = crypto.randomUUID(), d = 2; export const h = () => [a, b, c, d];',
+      errors: [
+        { ...random('a', 'crypto.randomUUID()'), suggestions: 1 },
+        { ...random('c', 'crypto.randomUUID()'), ...noSuggestion },
+      ],
+    },
+    {
+      code: 'let salt = crypto.randomUUID(); salt = salt.trim(); export const h = () => salt;',
+      errors: [{ ...random('salt', 'crypto.randomUUID()'), ...noSuggestion }],
+    },
+    {
+      code: 'const registerAfterRestore = 1; let id = crypto.randomUUID(); export const h = () => [id, registerAfterRestore];',
+      errors: [{ ...random('id', 'crypto.randomUUID()'), ...noSuggestion }],
     },
     {
       code: "import { randomBytes } from 'node:crypto';\nconst sessionKey: string = randomBytes(32).toString('base64') as string;\nexport function handler(): string { return sessionKey; }",

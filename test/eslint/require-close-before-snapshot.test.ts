@@ -24,6 +24,12 @@ ruleTester.run('require-close-before-snapshot', requireCloseBeforeSnapshot, {
     "import http from 'node:http'; export const agent = new http.Agent({ maxSockets: 5 });",
     "import { Agent } from 'node:https'; export const agent = new Agent({ keepAlive: false });",
     'setTimeout(() => {}, 10);',
+    "import http from 'node:http'; export const a = new http.Agent(options); export const c = http.Agent({ keepAlive: true }); export const d = new http.Agent({ keepAlive: flag });",
+    'export const e = drivers[name](); export const f = new drivers[name]();',
+    {
+      code: "import { Pool } from 'pg'; import { snapStartBus } from 'snapstart-hooks'; const pool = new Pool(); snapStartBus.on('beforeSnapshot', (async () => pool.end()) as never);",
+      languageOptions: typescript,
+    },
     {
       code: "import { Pool } from 'pg'; let pool: Pool | undefined; export async function handler(): Promise<void> { pool ??= new Pool(); }",
       languageOptions: typescript,
@@ -113,6 +119,15 @@ ruleTester.run('require-close-before-snapshot', requireCloseBeforeSnapshot, {
           ],
         },
       ],
+    },
+    {
+      code: "const http = require('node:http'); const agent = new http.Agent({ keepAlive: true }); module.exports = { agent };",
+      languageOptions: commonjs,
+      errors: [{ ...withoutHook('new http.Agent({ keepAlive: true })', " ('agent')"), suggestions: [] }],
+    },
+    {
+      code: "import http from 'node:http'; export const agents = [new http.Agent({ keepAlive: true })];",
+      errors: [{ ...withoutHook('new http.Agent({ keepAlive: true })', " ('agents[0]')"), suggestions: [] }],
     },
     {
       code: "const { Pool } = require('pg'); const pool = new Pool(); module.exports.handler = async () => pool.query('select 1');",

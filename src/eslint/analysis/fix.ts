@@ -77,8 +77,6 @@ function addImport(fixer: Rule.RuleFixer, program: ES.Program, name: string): Ru
   const line = `import { ${name} } from '${PACKAGE}';`;
   const after = imports.at(-1);
   if (after !== undefined) return fixer.insertTextAfter(after, `\n${line}`);
-  const first = program.body[0];
-  return first === undefined
-    ? fixer.insertTextAfterRange([0, 0], `${line}\n`)
-    : fixer.insertTextBefore(first, `${line}\n`);
+  // The file has at least the statement being reported on.
+  return fixer.insertTextBefore(program.body[0] as Node, `${line}\n`);
 }

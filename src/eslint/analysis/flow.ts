@@ -132,7 +132,7 @@ export class ValueFlow {
     if (owner?.type !== 'StaticBlock' && owner?.type !== 'PropertyDefinition' && owner?.type !== 'MethodDefinition') {
       return text;
     }
-    const className = classOf(owner).id?.name ?? 'the class';
+    const className = classOf(owner).id?.name ?? '(anonymous class)';
     const isStatic = owner.type === 'StaticBlock' || owner.static;
     return `${className}${isStatic ? '.' : '#'}${text.slice('this.'.length)}`;
   }
@@ -222,7 +222,7 @@ function keyPath(key: string | undefined): string {
 }
 
 function fieldName(field: ES.PropertyDefinition): string {
-  const className = classOf(field).id?.name ?? 'the class';
+  const className = classOf(field).id?.name ?? '(anonymous class)';
   return `${className}${field.static ? '.' : '#'}${keyName(field.key, field.computed) ?? '[…]'}`;
 }
 

@@ -100,11 +100,6 @@ export class InitPhase {
     return sites;
   }
 
-  /** The registration that makes `fn` (as written) a hook, if any. */
-  hookOf(node: Node): HookRegistration | undefined {
-    return this.hooks.get(node);
-  }
-
   private memo(cache: Map<Node, boolean>, key: Node, compute: () => boolean): boolean {
     const known = cache.get(key);
     if (known !== undefined) return known;

@@ -88,12 +88,13 @@ export class Resolver {
     }
   }
 
-  /** The module of `require('x')`, when `require` is the module system's own. */
+  /** The module of `require('x')`, when `require` is the module system's own or `createRequire`'s. */
   requiredModule(call: ES.CallExpression): string | undefined {
     const callee = unwrap(call.callee);
-    if (callee.type !== 'Identifier' || callee.name !== 'require' || this.variableOf(callee) !== undefined) {
-      return undefined;
-    }
+    if (callee.type !== 'Identifier') return undefined;
+    // CommonJS's own `require`, or one made by `createRequire(import.meta.url)` in an ES module.
+    const own = callee.name === 'require' && this.variableOf(callee) === undefined;
+    if (!own && this.canonical(callee) !== 'module.createRequire()') return undefined;
     const source = staticString(call.arguments[0]);
     return source === undefined ? undefined : moduleName(source);
   }
