@@ -83,7 +83,8 @@ function isRandomToken(run: string): boolean {
  */
 function isWordLike(part: string): boolean {
   if (part.length <= 3) return true;
-  const segments = part.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+/g) ?? [];
+  // A part of a token run is letters and digits only, so it has at least one segment.
+  const segments = part.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+/g) as RegExpMatchArray;
   return part.length / segments.length >= 3;
 }
 
@@ -97,9 +98,8 @@ function numberKind(value: number, initTime: number): string | undefined {
   return isRandomFraction(value) ? 'random-looking number' : undefined;
 }
 
-/** A long integer (as digits) whose digits look random: not round, not a power of two, not a pattern. */
+/** A long integer (as a string of digits) whose digits look random: not round, not a power of two, not a pattern. */
 function digitsKind(digits: string, initTime: number): string | undefined {
-  if (!/^\d+$/.test(digits)) return undefined;
   if (digits.length >= 12 && digits.length <= 16) {
     const asNumber = Number(digits);
     if (Math.abs(asNumber - initTime) <= NEAR_MS) return 'timestamp (ms since the epoch)';
@@ -116,7 +116,8 @@ function digitsKind(digits: string, initTime: number): string | undefined {
 
 /** A fraction with many significant digits that is neither a simple ratio nor a well-known constant. */
 function isRandomFraction(value: number): boolean {
-  const significant = value.toExponential().split('e')[0]?.replace(/[-.]/g, '').replace(/0+$/, '') ?? '';
+  const mantissa = value.toExponential().split('e')[0] as string;
+  const significant = mantissa.replace(/[-.]/g, '').replace(/0+$/, '');
   if (significant.length < 6) return false;
   const tolerance = 1e-9 * Math.max(1, Math.abs(value));
   if (WELL_KNOWN.some((constant) => Math.abs(Math.abs(value) - constant) <= tolerance)) return false;

@@ -58,6 +58,12 @@ export function describeFailure(error: unknown, maxLength = 1_000): string {
   return parts.isError && parts.name !== '' ? `${parts.name}: ${message}` : message;
 }
 
+/** A failed run's result for whatever was thrown (a {@link CheckRunError} keeps its stage). */
+export function failureOf(error: unknown): { ok: false; stage: FailureStage; message: string } {
+  if (error instanceof CheckRunError) return { ok: false, stage: error.stage, message: error.message };
+  return { ok: false, stage: 'probe', message: describeFailure(error) };
+}
+
 /** The function to call, looked up in the module's exports (and, for CommonJS, its `default`). */
 export function findCallable(namespace: unknown, spec: ProbeSpec): ((...args: unknown[]) => unknown) | undefined {
   if (spec.call === undefined) return undefined;

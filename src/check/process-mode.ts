@@ -28,7 +28,7 @@ const TYPESCRIPT = /\.[cm]?tsx?$/;
 
 /** Runs the lifecycle and the control, each in its own child process. */
 export async function runProcessMode(options: ProcessRunOptions): Promise<{ main: RunResult; control: RunResult }> {
-  const nodeArgs = [...typescriptLoader(options), ...options.nodeArgs, RUNNER];
+  const nodeArgs = [...typescriptLoader(options.module, options.nodeArgs), ...options.nodeArgs, RUNNER];
   const run = async (name: string, restores: number, clockOffset: number): Promise<RunResult> => {
     const resultFile = join(options.workDir, `${name}.json`);
     const config: RunnerConfig = { module: options.module, spec: options.spec, restores, clockOffset, resultFile };
@@ -40,24 +40,21 @@ export async function runProcessMode(options: ProcessRunOptions): Promise<{ main
 }
 
 /**
- * `--import tsx` when a TypeScript file (the module, or this package run from source) needs it and
- * no `--node-arg` names a loader; tsx is resolved from the current directory, as `node --import` does.
+ * `--import tsx` when a TypeScript file (the module, or this package's runner when it runs from
+ * source) needs a loader and no `--node-arg` names one. tsx is resolved from `cwd`, where
+ * `node --import tsx` would look for it; when it is not there, the plain name lets Node say so.
  */
-function typescriptLoader(options: ProcessRunOptions): string[] {
-  const needed = TYPESCRIPT.test(options.module) || TYPESCRIPT.test(RUNNER);
-  if (!needed || options.nodeArgs.some((arg) => arg.includes('tsx') || arg.includes('--experimental-strip-types'))) {
-    return [];
+export function typescriptLoader(
+  module: string,
+  nodeArgs: readonly string[],
+  runner = RUNNER,
+  cwd = process.cwd(),
+): string[] {
+  const needed = TYPESCRIPT.test(module) || TYPESCRIPT.test(runner);
+  if (!needed || nodeArgs.some((arg) => arg.includes('tsx') || arg.includes('--experimental-strip-types'))) return [];
+  try {
+    return ['--import', pathToFileURL(createRequire(join(cwd, 'noop.js')).resolve('tsx')).href];
+  } catch {
+    return ['--import', 'tsx'];
   }
-  return ['--import', tsxFrom(process.cwd()) ?? 'tsx'];
-}
-
-function tsxFrom(directory: string): string | undefined {
-  for (const base of [join(directory, 'noop.js'), fileURLToPath(import.meta.url)]) {
-    try {
-      return pathToFileURL(createRequire(base).resolve('tsx')).href;
-    } catch {
-      // not installed there
-    }
-  }
-  return undefined;
 }

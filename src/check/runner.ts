@@ -16,6 +16,7 @@ import { readerSource } from './inject.js';
 import {
   CheckRunError,
   describeFailure,
+  failureOf,
   findCallable,
   type Observation,
   observe,
@@ -71,8 +72,7 @@ export async function runLifecycle(config: RunnerConfig): Promise<RunResult> {
     }
     return { ok: true, atInit, restores };
   } catch (error) {
-    if (error instanceof CheckRunError) return { ok: false, stage: error.stage, message: error.message };
-    return { ok: false, stage: 'probe', message: describeFailure(error) };
+    return failureOf(error);
   }
 }
 

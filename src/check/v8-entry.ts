@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { startupSnapshot } from 'node:v8';
 import { snapshotMain } from '../v8/snapshot-main.js';
 import { installMovableClock, setClockOffset } from './clock.js';
-import { CheckRunError, describeFailure, findCallable, observe, type ProbeSpec } from './probe.js';
+import { failureOf, findCallable, observe, type ProbeSpec } from './probe.js';
 import type { RunResult } from './runner.js';
 
 /** Names the file each process writes its result to. */
@@ -18,16 +18,21 @@ export const RESULT_ENV = 'SNAPSTART_CHECK_RESULT';
 /** The clock offset (ms) of the process, read at start and again after a restore. */
 export const CLOCK_ENV = 'SNAPSTART_CHECK_CLOCK';
 
+/** The part of `v8.startupSnapshot` the clock needs. */
+export interface SnapshotBuild {
+  isBuildingSnapshot(): boolean;
+  addDeserializeCallback(callback: () => void): void;
+}
+
 const clockFromEnv = (): number => Number(process.env[CLOCK_ENV] ?? 0) || 0;
 
 /**
  * Installs the movable clock before the checked module loads (the generated entry imports a module
  * calling this first), and moves it after a restore, before any hook runs.
  */
-export function prepareClock(): void {
+export function prepareClock(snapshot: SnapshotBuild = startupSnapshot): void {
   installMovableClock(clockFromEnv());
-  if (startupSnapshot.isBuildingSnapshot())
-    startupSnapshot.addDeserializeCallback(() => setClockOffset(clockFromEnv()));
+  if (snapshot.isBuildingSnapshot()) snapshot.addDeserializeCallback(() => setClockOffset(clockFromEnv()));
 }
 
 /** Observes `namespace` once (one restore); never rejects. */
@@ -36,8 +41,7 @@ export async function observeOnce(namespace: unknown, spec: ProbeSpec): Promise<
     const observation = await observe(findCallable(namespace, spec), spec);
     return { ok: true, atInit: {}, restores: [observation] };
   } catch (error) {
-    if (error instanceof CheckRunError) return { ok: false, stage: error.stage, message: error.message };
-    return { ok: false, stage: 'probe', message: describeFailure(error) };
+    return failureOf(error);
   }
 }
 

@@ -47,10 +47,10 @@ const OWN_EXTENSION = extname(fileURLToPath(import.meta.url));
 const RESTORE_CONCURRENCY = 2;
 
 /** Runs the check on a real V8 startup snapshot. */
-export async function runV8Mode(options: V8RunOptions): Promise<V8Outcome> {
+export async function runV8Mode(options: V8RunOptions, load: () => Promise<unknown> = loadBundler): Promise<V8Outcome> {
   let bundler: PluginBundler;
   try {
-    bundler = (await loadBundler()) as unknown as PluginBundler;
+    bundler = (await load()) as PluginBundler;
   } catch (error) {
     return {
       unavailable: (error as Error).message.replace(/^snapstart snapshot needs/, 'the V8 mode needs'),
@@ -95,10 +95,8 @@ export async function runV8Mode(options: V8RunOptions): Promise<V8Outcome> {
   const control = await controlRun;
   const failed = restores.find((result) => !result.ok);
   if (failed !== undefined) return { main: failed, control };
-  return {
-    main: { ok: true, atInit: {}, restores: restores.flatMap((result) => (result.ok ? result.restores : [])) },
-    control,
-  };
+  const observations = (restores as Extract<RunResult, { ok: true }>[]).flatMap((result) => result.restores);
+  return { main: { ok: true, atInit: {}, restores: observations }, control };
 }
 
 /** Writes the entry: the clock first, then the checked module, then the observing main. */
@@ -136,10 +134,9 @@ function readerPlugin(options: V8RunOptions): { name: string; setup(build: OnLoa
   };
 }
 
+/** esbuild's loader for a module file: `.mjs`/`.cjs` are `js`, `.mts`/`.cts` are `ts`, `.tsx`/`.jsx` themselves. */
 function loaderFor(path: string): string {
-  const extension = extname(path);
-  if (extension === '.tsx' || extension === '.jsx') return extension.slice(1);
-  return /^\.[cm]?ts$/.test(extension) ? 'ts' : 'js';
+  return extname(path).slice(1).replace(/^[cm]/, '');
 }
 
 /** Why a snapshot build failed, in one sentence. */

@@ -129,8 +129,8 @@ export function flatten(value: Plain, root: string, into = new Map<string, Leaf>
 function parseJsonContainer(text: string): Plain | undefined {
   if (!/^\s*[[{]/.test(text)) return undefined;
   try {
-    const parsed = JSON.parse(text) as Plain;
-    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
+    // Text starting with `{` or `[` that parses is an object or an array.
+    return JSON.parse(text) as Plain;
   } catch {
     return undefined;
   }

@@ -6,7 +6,7 @@ import t from 'tap';
 import { readResult, runNode } from '../../src/check/child.js';
 import { publishedReader, READER_KEY, readerSource } from '../../src/check/inject.js';
 import { initialize, load } from '../../src/check/loader-hooks.js';
-import { CheckRunError, findCallable, observe, type ProbeSpec, readValues } from '../../src/check/probe.js';
+import { CheckRunError, failureOf, findCallable, observe, type ProbeSpec, readValues } from '../../src/check/probe.js';
 import { parseValuePath } from '../../src/check/values.js';
 
 const handlerSpec = (event: unknown = { name: 'x' }): ProbeSpec => ({
@@ -27,6 +27,12 @@ t.test('findCallable() - the named export, also under a CommonJS default', async
   });
   const probe: ProbeSpec = { call: { kind: 'probe', exportPath: ['a', 'b'] }, event: undefined, values: [] };
   t.throws(() => findCallable({ a: null }, probe), { message: '--probe: the module has no function export "a.b"' });
+});
+
+t.test('failureOf() - a failed result for anything thrown', async (t) => {
+  t.same(failureOf(new CheckRunError('init', 'no config')), { ok: false, stage: 'init', message: 'no config' });
+  t.same(failureOf(new TypeError('bad')), { ok: false, stage: 'probe', message: 'TypeError: bad' });
+  t.same(failureOf(42), { ok: false, stage: 'probe', message: 'non-Error value 42' });
 });
 
 t.test('observe() - calls a handler with the event and a Lambda context', async (t) => {
@@ -68,7 +74,7 @@ t.test('readerSource() - publishes a reader of top-level bindings, exported or n
   t.equal(publishedReader(), undefined);
   t.throws(() => readValues([parseValuePath('salt')]), { stage: 'usage', message: /the module was not extended/ });
   new Function(
-    `let salt = 'abc'; const config = { db: { host: 'h' } }; ${readerSource(['salt', 'config', 'salt', 'missing'])}`,
+    `let salt = 'abc'; const config = { db: { host: 'h' }, get broken() { throw new Error('no'); } }; ${readerSource(['salt', 'config', 'salt', 'missing'])}`,
   )();
   const read = publishedReader();
   t.equal(read?.('salt'), 'abc');
@@ -78,6 +84,11 @@ t.test('readerSource() - publishes a reader of top-level bindings, exported or n
     'config.db.host': 'h',
     'config.nope.x': { $snapstart: 'undefined' },
   });
+  t.same(
+    readValues([parseValuePath('config.broken')]),
+    { 'config.broken': { $snapstart: 'undefined' } },
+    'a getter that throws',
+  );
   t.throws(() => readValues([parseValuePath('missing')]), {
     stage: 'usage',
     message: '--value missing: there is no such binding at its top level',

@@ -107,6 +107,20 @@ t.test('v8 entry - observeOnce() and prepareClock()', async (t) => {
   process.env.SNAPSTART_CHECK_CLOCK = 'not a number';
   prepareClock();
   t.equal(new Date().getUTCFullYear(), realYear, 'a bad offset counts as none');
+  const restored: (() => void)[] = [];
+  const building = {
+    isBuildingSnapshot: () => true,
+    addDeserializeCallback: (callback: () => void) => restored.push(callback),
+  };
+  delete process.env.SNAPSTART_CHECK_CLOCK;
+  prepareClock(building);
+  t.equal(restored.length, 1, 'while building, the clock is moved again after the restore');
+  process.env.SNAPSTART_CHECK_CLOCK = String(800 * 86_400_000);
+  restored[0]?.();
+  t.ok(new Date().getUTCFullYear() >= realYear + 2, "moved by the restored process's own offset");
+  delete process.env.SNAPSTART_CHECK_CLOCK;
+  restored[0]?.();
+  t.equal(new Date().getUTCFullYear(), realYear, 'no offset: the real time');
   const probe = { call: { kind: 'probe' as const, exportPath: ['probe'] }, event: 5, values: [] };
   t.same(await observeOnce({ probe: (n: number) => n + 1 }, probe), {
     ok: true,

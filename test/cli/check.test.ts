@@ -202,6 +202,36 @@ t.test('snapstart check - auto mode falls back to one process when the module ca
 });
 
 t.test(
+  'snapstart check - a clean V8 run exits 0; a missing export found by the run exits 2',
+  { skip: notBuilt },
+  async (t) => {
+    const clean = await checkInProcess([
+      'test/fixtures/check/snapshot-app.mjs',
+      '--value',
+      'restoredId',
+      '--mode',
+      'v8',
+      '--restores',
+      '2',
+    ]);
+    t.equal(clean.code, 0, clean.stderr);
+    t.match(clean.stdout, '✓ no value made at init repeats across the restores (1 compared)');
+    const missing = await checkInProcess([
+      'test/fixtures/check/snapshot-app.mjs',
+      '--probe',
+      'nope',
+      '--mode',
+      'process',
+      '--restores',
+      '2',
+    ]);
+    t.equal(missing.code, 2);
+    t.match(missing.stderr, 'snapstart check: --probe: the module has no function export "nope"');
+    t.equal(missing.stdout, '');
+  },
+);
+
+t.test(
   'snapstart check - a TypeScript handler in one process, values read from its top level',
   { skip: notBuilt },
   async (t) => {
@@ -227,27 +257,14 @@ t.test(
   },
 );
 
-t.test(
-  'snapstart check - a module that cannot be checked exits 3 (or 2 for a missing export)',
-  { skip: notBuilt },
-  async (t) => {
-    const initFails = await checkBuilt(t, ['test/fixtures/check/init-throws.mjs', '--value', 'x', '--mode', 'process']);
-    t.equal(initFails.code, 3);
-    t.match(initFails.stdout, '✗ could not check (init): importing the module failed: Error: config missing');
-    const missing = await checkBuilt(t, [
-      'test/fixtures/check/snapshot-app.mjs',
-      '--probe',
-      'nope',
-      '--mode',
-      'process',
-    ]);
-    t.equal(missing.code, 2);
-    t.match(missing.stderr, 'snapstart check: --probe: the module has no function export "nope"');
-    const noBundle = await checkInProcess(['test/fixtures/v8/top-level-await.ts', '--value', 'x', '--mode', 'v8']);
-    t.equal(noBundle.code, 3);
-    t.match(
-      noBundle.stdout,
-      /could not check \(bundle\): the module could not be bundled into one file: Top-level await/,
-    );
-  },
-);
+t.test('snapstart check - a module that cannot be checked exits 3', { skip: notBuilt }, async (t) => {
+  const initFails = await checkBuilt(t, ['test/fixtures/check/init-throws.mjs', '--value', 'x', '--mode', 'process']);
+  t.equal(initFails.code, 3);
+  t.match(initFails.stdout, '✗ could not check (init): importing the module failed: Error: config missing');
+  const noBundle = await checkInProcess(['test/fixtures/v8/top-level-await.ts', '--value', 'x', '--mode', 'v8']);
+  t.equal(noBundle.code, 3);
+  t.match(
+    noBundle.stdout,
+    /could not check \(bundle\): the module could not be bundled into one file: Top-level await/,
+  );
+});

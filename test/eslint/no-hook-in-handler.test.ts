@@ -84,6 +84,21 @@ ruleTester.run('no-hook-in-handler', noHookInHandler, {
       errors: [inFunction('afterRestore', 'a function')],
     },
     {
+      code: "export const run = function inner() { registerAfterRestore(() => {}); }; const go = function named() { registerAfterRestore(() => {}); }; export { go as 'start' };",
+      errors: [inHandler('afterRestore', 'run'), inHandler('afterRestore', 'start')],
+    },
+    {
+      code: 'class Api { handle = () => { registerAfterRestore(() => {}); }; hook = registerAfterRestore(() => {}); } obj.run = function () { registerBeforeSnapshot(() => {}); }; exports[name] = function () { registerAfterRestore(() => {}); }; module.exports = { [key]: () => registerAfterRestore(() => {}) };',
+      languageOptions: commonjs,
+      errors: [
+        inFunction('afterRestore', '"handle"'),
+        inFunction('afterRestore', 'a function'),
+        inFunction('beforeSnapshot', '"obj.run"'),
+        inFunction('afterRestore', 'a function'),
+        inFunction('afterRestore', 'a function'),
+      ],
+    },
+    {
       code: "export default async function handler() { snapStartBus.on('afterRestore', () => {}); }",
       errors: [inHandler('afterRestore', 'handler')],
     },

@@ -50,6 +50,16 @@ ruleTester.run('no-unique-value-at-init', noUniqueValueAtInit, {
     "const [first] = [require('crypto')]; export const b = first.randomUUID();",
     "let c = require('crypto'); c = { randomUUID: () => 'fixed' }; export const d = c.randomUUID();",
     'export const e = handlers[name]();',
+    // Elapsed times only; a callback whose result nothing keeps; resolution given up past 8 aliases.
+    'setTimeout(run, Math.random() * 1000); setInterval(run, 1000 + Math.random());',
+    'queueMicrotask(() => crypto.randomUUID()); new Promise(() => Date.now()); [1].forEach(() => Date.now());',
+    'const a1 = crypto; const a2 = a1; const a3 = a2; const a4 = a3; const a5 = a4; const a6 = a5; const a7 = a6; const a8 = a7; const a9 = a8; const a10 = a9; export const id = a10.randomUUID();',
+    'class Base {} class Derived extends Base { static { this.id = super.make(); } }',
+    'runners[kind](main, { init: () => { id = crypto.randomUUID(); } }); let id; export const h = () => id;',
+    {
+      code: "const c = require(name); const { [key]: r } = require('crypto'); exports.a = c.randomUUID(); exports.b = r();",
+      languageOptions: commonjs,
+    },
     // Callbacks this file cannot prove run at init.
     'let later; setTimeout(() => { later = Date.now(); }, 10); export const h = () => later;',
     {
@@ -240,6 +250,75 @@ ruleTester.run('no-unique-value-at-init', noUniqueValueAtInit, {
     {
       code: 'function init() { this.id = crypto.randomUUID(); } init.call(state); export default class { static bootId = crypto.randomUUID(); }',
       errors: [random('this.id', 'crypto.randomUUID()'), random('(anonymous class).bootId', 'crypto.randomUUID()')],
+    },
+    {
+      code: 'let late; p.then(undefined, () => { late = Date.now(); }); [1].forEach(noop, function () { late = performance.now(); }); export const h = () => late;',
+      errors: [clock('late', 'Date.now()')],
+    },
+    {
+      code: 'const servers = ["a", "b"]; export const server = servers[Math.floor(Math.random() * servers.length)];',
+      errors: [random('server', 'Math.random()')],
+    },
+    {
+      code: "export const byId = { [crypto.randomUUID()]: true, 'x-id': Date.now() }; const cache = {}; cache[crypto.randomUUID()] = 1; export { cache };",
+      errors: [
+        random('byId[…]', 'crypto.randomUUID()'),
+        clock('byId["x-id"]', 'Date.now()'),
+        random('cache', 'crypto.randomUUID()'),
+      ],
+    },
+    {
+      code: 'export const client = new Client({ id: crypto.randomUUID() }); register[kind](Date.now()); ids[method](Math.random()); export const ids = [];',
+      errors: [
+        random('client.id', 'crypto.randomUUID()'),
+        clock('the value passed to a call', 'Date.now()'),
+        random('the value passed to a call', 'Math.random()'),
+      ],
+    },
+    {
+      code: "leaked = crypto.randomUUID(); globalThis.bootId = crypto.randomUUID(); getTable()[k] = Date.now(); headers['x-id'] = crypto.randomUUID(); export const headers = {};",
+      errors: [
+        random('leaked', 'crypto.randomUUID()'),
+        random('globalThis.bootId', 'crypto.randomUUID()'),
+        clock('an object', 'Date.now()'),
+        random('headers["x-id"]', 'crypto.randomUUID()'),
+      ],
+    },
+    {
+      code: "Object.assign(config, { id: crypto.randomUUID() }); Reflect.set(config, 'at', Date.now()); export const config = {};",
+      errors: [random('config.id', 'crypto.randomUUID()'), clock('config', 'Date.now()')],
+    },
+    {
+      code: 'class Keys { static #secret = crypto.randomUUID(); static [computed()] = Math.random(); } export default class { static { this.at = Date.now(); } } export { Keys };',
+      errors: [
+        random('Keys.#secret', 'crypto.randomUUID()'),
+        random('Keys.[…]', 'Math.random()'),
+        clock('(anonymous class).at', 'Date.now()'),
+      ],
+    },
+    {
+      code: 'function registry() {} registry.id = crypto.randomUUID(); function seed() {} seed = Math.random(); export { registry, seed };',
+      errors: [random('registry.id', 'crypto.randomUUID()'), { ...random('seed', 'Math.random()'), ...noSuggestion }],
+    },
+    {
+      code: 'const Ids = class { static make() { return crypto.randomUUID(); } }; export const id = Ids.make(); export const next = bus.on(`afterRestore`, () => Date.now());',
+      errors: [random('id', 'crypto.randomUUID()')],
+    },
+    {
+      code: "import { default as nodeCrypto } from 'node:crypto'; export const id = globalThis.window.crypto.randomUUID() + nodeCrypto.randomUUID();",
+      errors: [random('id', 'crypto.randomUUID()'), random('id', 'crypto.randomUUID()')],
+    },
+    {
+      code: 'const start = Date.now(); export const since = (t) => t - start; let n = crypto.randomInt(limit()); export const h = () => n;',
+      errors: [
+        { ...clock('start', 'Date.now()'), suggestions: 1 },
+        { ...random('n', 'crypto.randomInt()'), ...noSuggestion },
+      ],
+    },
+    {
+      code: 'this.id = crypto.randomUUID(); return crypto.randomUUID();',
+      languageOptions: { ...commonjs, parserOptions: { ecmaFeatures: { globalReturn: true } } },
+      errors: [random('this.id', 'crypto.randomUUID()')],
     },
     {
       code: 'const table = {}; table[key()].id = crypto.randomUUID(); export { table };',

@@ -24,6 +24,8 @@ ruleTester.run('require-close-before-snapshot', requireCloseBeforeSnapshot, {
     "import http from 'node:http'; export const agent = new http.Agent({ maxSockets: 5 });",
     "import { Agent } from 'node:https'; export const agent = new Agent({ keepAlive: false });",
     'setTimeout(() => {}, 10);',
+    "import http from 'node:http'; import { registerBeforeSnapshot } from 'snapstart-hooks'; const agent = new http.Agent({ keepAlive: true }); registerBeforeSnapshot(); registerBeforeSnapshot(closers.agent);",
+    "import http from 'node:http'; export const plain = new http.Agent();",
     "import http from 'node:http'; export const a = new http.Agent(options); export const c = http.Agent({ keepAlive: true }); export const d = new http.Agent({ keepAlive: flag });",
     'export const e = drivers[name](); export const f = new drivers[name]();',
     {
@@ -128,6 +130,10 @@ ruleTester.run('require-close-before-snapshot', requireCloseBeforeSnapshot, {
     {
       code: "import http from 'node:http'; export const agents = [new http.Agent({ keepAlive: true })];",
       errors: [{ ...withoutHook('new http.Agent({ keepAlive: true })', " ('agents[0]')"), suggestions: [] }],
+    },
+    {
+      code: "import http from 'node:http'; function agent() {} agent = new http.Agent({ keepAlive: true }); export { agent };",
+      errors: [{ ...withoutHook('new http.Agent({ keepAlive: true })', " ('agent')"), suggestions: [] }],
     },
     {
       code: "const { Pool } = require('pg'); const pool = new Pool(); module.exports.handler = async () => pool.query('select 1');",

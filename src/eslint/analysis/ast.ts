@@ -64,8 +64,9 @@ export function staticString(node: Node | null | undefined): string | undefined 
   if (node === null || node === undefined) return undefined;
   const inner = unwrap(node);
   if (inner.type === 'Literal' && typeof inner.value === 'string') return inner.value;
-  if (inner.type === 'TemplateLiteral' && inner.expressions.length === 0)
-    return inner.quasis[0]?.value.cooked ?? undefined;
+  if (inner.type === 'TemplateLiteral' && inner.expressions.length === 0) {
+    return inner.quasis.map((quasi) => quasi.value.raw).join('');
+  }
   return undefined;
 }
 
@@ -76,7 +77,8 @@ export function keyName(key: Node, computed: boolean): string | undefined {
   if (key.type === 'Literal' && (typeof key.value === 'string' || typeof key.value === 'number')) {
     return String(key.value);
   }
-  return computed ? staticString(key) : undefined;
+  // A key that is not computed is an identifier or a literal, both handled above.
+  return staticString(key);
 }
 
 /** The property name a member expression reads, when it is known without running the code. */
@@ -108,7 +110,7 @@ export function pathText(node: Node): string | undefined {
   const inner = unwrap(node);
   if (inner.type === 'Identifier') return inner.name;
   if (inner.type === 'ThisExpression') return 'this';
-  if (inner.type !== 'MemberExpression' || inner.object.type === 'Super') return undefined;
+  if (inner.type !== 'MemberExpression') return undefined;
   const base = pathText(inner.object);
   const name = memberName(inner);
   return base === undefined || name === undefined ? undefined : appendKey(base, name);
@@ -125,8 +127,7 @@ export function rootIdentifier(node: Node): ES.Identifier | undefined {
 export function isPathUnder(path: string, prefix: string): boolean {
   if (path === prefix) return true;
   if (!path.startsWith(prefix)) return false;
-  const next = path[prefix.length];
-  return next === '.' || next === '[' || next === '#';
+  return '.[#'.includes(path.charAt(prefix.length));
 }
 
 /** The name a function is known by: its own, its variable's, its property's, or the member it is assigned to. */

@@ -5,7 +5,7 @@
  * @module
  */
 import type * as ES from 'estree';
-import { keyName, type Node, unwrap } from './ast.js';
+import { keyName, unwrap } from './ast.js';
 import type { Resolver } from './resolve.js';
 
 /** A call whose result is random or the current time. */
@@ -50,8 +50,10 @@ const UNIQUE_CALLS: Record<string, UniqueSource> = {
 };
 
 /** The random or clock source `node` calls, or `undefined`. `new Date()` counts only without arguments. */
-export function uniqueSourceOf(node: Node, resolver: Resolver): UniqueSource | undefined {
-  if (node.type !== 'CallExpression' && node.type !== 'NewExpression') return undefined;
+export function uniqueSourceOf(
+  node: ES.CallExpression | ES.NewExpression,
+  resolver: Resolver,
+): UniqueSource | undefined {
   const callee = resolver.canonical(node.callee);
   if (callee === undefined) return undefined;
   if (callee === 'global.Date') {
@@ -107,8 +109,10 @@ const RESOURCE_CALLS: Record<string, OpenResource> = {
 };
 
 /** The connection or timer `node` opens, or `undefined`. An HTTP agent counts only with `keepAlive: true`. */
-export function openResourceOf(node: Node, resolver: Resolver): OpenResource | undefined {
-  if (node.type !== 'CallExpression' && node.type !== 'NewExpression') return undefined;
+export function openResourceOf(
+  node: ES.CallExpression | ES.NewExpression,
+  resolver: Resolver,
+): OpenResource | undefined {
   const callee = resolver.canonical(node.callee);
   if (callee === undefined) return undefined;
   if (callee === 'http.Agent' || callee === 'https.Agent') {

@@ -65,7 +65,8 @@ export class ValueFlow {
     let child = node;
     let path = suffix;
     let passedTo: string | undefined;
-    for (let parent = parentOf(child); parent !== null; child = parent, parent = parentOf(parent)) {
+    // Every walk starts below the program, and the program (a default case) ends it.
+    for (let parent = parentOf(child) as Node; ; child = parent, parent = parentOf(parent) as Node) {
       if (isWrapper(parent) || CARRIERS.has(parent.type)) continue;
       switch (parent.type) {
         case 'UnaryExpression':
@@ -83,12 +84,12 @@ export class ValueFlow {
           if (this.isLogging(parent)) return undefined;
           const store = storeTarget(parent, this.resolver);
           if (store !== undefined) return this.keptInTarget(store, path, depth);
-          passedTo ??= pathText(parent.callee) ?? 'a function';
+          passedTo ??= pathText(parent.callee) ?? '';
           continue;
         }
         case 'Property':
-          if (parent.value !== child) return undefined;
-          path = `${keyPath(keyName(parent.key, parent.computed))}${path}`;
+          // A computed key made at init is kept in the object as much as a value is.
+          path = `${keyPath(parent.value === child ? keyName(parent.key, parent.computed) : undefined)}${path}`;
           continue;
         case 'ArrayExpression':
           path = `[${parent.elements.indexOf(child as ES.Expression)}]${path}`;
@@ -96,15 +97,18 @@ export class ValueFlow {
         case 'ObjectExpression':
           continue;
         case 'VariableDeclarator':
-          return parent.init === child ? this.keptInDeclarator(parent, path, depth) : undefined;
+          // Reached from the initializer: a default value in the pattern stops the walk before.
+          return this.keptInDeclarator(parent, path, depth);
         case 'AssignmentExpression':
-          return parent.right === child ? this.keptInTarget(parent.left, path, depth) : undefined;
+          // The value, or a computed key of the target (`cache[randomUUID()] = x`): kept in the target.
+          return this.keptInTarget(parent.left, path, depth);
         case 'PropertyDefinition':
-          return parent.value === child ? { name: `${fieldName(parent)}${path}` } : undefined;
+          return { name: `${fieldName(parent)}${path}` };
         case 'ReturnStatement':
           return this.keptFromResult(this.phase.boundaryOf(parent), path, depth);
         case 'ArrowFunctionExpression':
-          return parent.body === child ? this.keptFromResult(parent, path, depth) : undefined;
+          // Reached from the body: a parameter's default value stops the walk before.
+          return this.keptFromResult(parent, path, depth);
         case 'ExportDefaultDeclaration':
           return { name: `the default export${path}` };
         case 'ExportSpecifier':
@@ -112,13 +116,12 @@ export class ValueFlow {
         case 'ExpressionStatement':
           if (passedTo === undefined) return undefined;
           return {
-            name: path ? `${path.replace(/^\./, '')} passed to ${passedTo}()` : `the value passed to ${passedTo}()`,
+            name: `${path ? path.replace(/^\./, '') : 'the value'} passed to ${passedTo ? `${passedTo}()` : 'a call'}`,
           };
         default:
           return undefined;
       }
     }
-    return undefined;
   }
 
   /** The name an assignment target is known by: `config.id`, `Cache.id` for `this.id` in a static block. */

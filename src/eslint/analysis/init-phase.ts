@@ -62,14 +62,17 @@ export class InitPhase {
     }
   }
 
-  /** The boundary `node` runs in (for a function: the one it is written in). */
+  /** The boundary `node` runs in (for a function: the one it is written in). `node` must not be the program. */
   boundaryOf(node: Node): Boundary {
     let child = node;
-    for (let parent = parentOf(child); parent !== null; child = parent, parent = parentOf(parent)) {
-      if (isFunction(parent) || parent.type === 'StaticBlock' || parent.type === 'Program') return parent;
+    let parent = parentOf(node) as Node;
+    // Every node but the program has a parent, and the walk ends at the program at the latest.
+    while (!(isFunction(parent) || parent.type === 'StaticBlock' || parent.type === 'Program')) {
       if (isFieldInitializer(parent, child)) return parent;
+      child = parent;
+      parent = parentOf(parent) as Node;
     }
-    return child;
+    return parent;
   }
 
   /** Whether `boundary` runs at init (possibly also later). */
@@ -139,52 +142,45 @@ export class InitPhase {
 
   /** Every place the value of a function or class is used. */
   private usesOf(node: Node): Use[] {
-    if (node.type === 'FunctionDeclaration' || node.type === 'ClassDeclaration') {
-      const exported = parentOf(node)?.type.startsWith('Export') === true;
-      return [...(exported ? [{ kind: 'escape' } as const] : []), ...this.referenceUses(node, node.id)];
-    }
     const direct = this.useAt(node);
     if (direct.kind !== 'escape') return [direct];
-    const { parent, child } = outerParent(node);
-    if (parent?.type === 'VariableDeclarator' && parent.init === child && parent.id.type === 'Identifier') {
-      const exported = parentOf(parentOf(parent) ?? parent)?.type === 'ExportNamedDeclaration';
-      return [...(exported ? [direct] : []), ...this.referenceUses(parent, parent.id)];
+    const { parent } = outerParent(node);
+    // A method of an object or class bound to a name: its uses are the reads of `name.method`.
+    if (parent?.type === 'Property' || (parent?.type === 'MethodDefinition' && parent.static)) {
+      const key = keyName(parent.key, parent.computed);
+      const owner = parent.type === 'MethodDefinition' ? classOf(parent) : (parentOf(parent) as Node);
+      const reads = this.bindingOf(owner)?.reads ?? [];
+      return reads.flatMap((read) => {
+        const access = outerParent(read).parent;
+        return access?.type === 'MemberExpression' && memberName(access) === key ? [this.useAt(access)] : [];
+      });
     }
-    const owner = parent?.type === 'Property' || parent?.type === 'MethodDefinition' ? parent : undefined;
-    const key = owner && keyName(owner.key, owner.computed);
-    if (owner?.type === 'MethodDefinition' && owner.static && key !== undefined) {
-      return this.memberUses(classOf(owner), key);
-    }
-    if (owner?.type === 'Property' && key !== undefined) {
-      const object = outerParent(parentOf(owner) as Node);
-      if (object.parent?.type === 'VariableDeclarator' && object.parent.id.type === 'Identifier') {
-        return this.memberUses(object.parent, key, object.parent.id);
-      }
-    }
-    return [direct];
+    const binding = this.bindingOf(node);
+    if (binding === undefined) return [direct];
+    return [...(binding.exported ? [direct] : []), ...binding.reads.map((read) => this.useAt(read))];
   }
 
-  /** Uses through every read of the variable `declaration` declares as `id`. */
-  private referenceUses(declaration: Node, id: ES.Identifier | null | undefined): Use[] {
-    const variable = this.resolver.sourceCode.getDeclaredVariables(declaration).find((v) => v.name === id?.name);
-    if (variable === undefined || this.resolver.isReassigned(variable)) return [{ kind: 'escape' }];
-    return variable.references
-      .filter((reference) => reference.isRead())
-      .map((reference) => this.useAt(reference.identifier as Node));
-  }
-
-  /** Uses of `name.key` through reads of the class or object `owner` is bound to. */
-  private memberUses(owner: Node, key: string, id?: ES.Identifier): Use[] {
-    const binding = id ?? (owner.type === 'ClassDeclaration' ? owner.id : undefined);
-    if (binding === undefined || binding === null) return [{ kind: 'escape' }];
-    const variable = this.resolver.sourceCode.getDeclaredVariables(owner).find((v) => v.name === binding.name);
-    if (variable === undefined) return [{ kind: 'escape' }];
-    const uses: Use[] = [];
-    for (const reference of variable.references) {
-      const { parent } = outerParent(reference.identifier as Node);
-      if (parent?.type === 'MemberExpression' && memberName(parent) === key) uses.push(this.useAt(parent));
-    }
-    return uses;
+  /**
+   * The reads of the variable `value` is bound to — a function or class declaration, or the value of
+   * `const name = value` — and whether that declaration is exported. `undefined` when it is not bound
+   * to a name, or the name is assigned again (then its uses cannot be followed).
+   */
+  private bindingOf(value: Node): { reads: Node[]; exported: boolean } | undefined {
+    const { parent, child } = outerParent(value);
+    const declaration =
+      value.type === 'FunctionDeclaration' || value.type === 'ClassDeclaration'
+        ? value
+        : parent?.type === 'VariableDeclarator' && parent.init === child
+          ? parent
+          : undefined;
+    const name = declaration?.id?.type === 'Identifier' ? declaration.id.name : undefined;
+    const variable =
+      declaration && this.resolver.sourceCode.getDeclaredVariables(declaration).find((v) => v.name === name);
+    if (variable === undefined || this.resolver.isReassigned(variable)) return undefined;
+    const statement = declaration?.type === 'VariableDeclarator' ? parentOf(declaration) : declaration;
+    const exported = parentOf(statement as Node)?.type.startsWith('Export') === true;
+    const reads = variable.references.filter((reference) => reference.isRead());
+    return { exported, reads: reads.map((reference) => reference.identifier as Node) };
   }
 
   /** How the value at `position` (a function, a name of one, `obj.method`) is used there. */

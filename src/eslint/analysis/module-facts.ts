@@ -57,7 +57,13 @@ function computeFacts(sourceCode: SourceCode): ModuleFacts {
     call.type === 'CallExpression' ? hookRegistrations(call, resolver) : [],
   );
   const phase = new InitPhase(resolver, registrations);
-  const flow = new ValueFlow(resolver, phase, (node) => uniqueSourceOf(node, resolver)?.kind === 'clock');
+  const flow = new ValueFlow(
+    resolver,
+    phase,
+    (node) =>
+      (node.type === 'CallExpression' || node.type === 'NewExpression') &&
+      uniqueSourceOf(node, resolver)?.kind === 'clock',
+  );
   const reaches = new Map<LifecycleEvent, HookReach>();
   return {
     resolver,

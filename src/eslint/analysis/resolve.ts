@@ -114,14 +114,14 @@ export class Resolver {
     if (variable === undefined) {
       return GLOBAL_OBJECTS.has(identifier.name) ? 'global' : normalizePath(`global.${identifier.name}`);
     }
-    if (variable.defs.length !== 1) return undefined;
+    // Only a `var` can be declared twice; its first declaration is the one it starts with.
     const definition = variable.defs[0] as Scope.Definition;
     if (definition.type === 'ImportBinding') {
       const source = moduleName(String(definition.parent.source.value));
       const specifier = definition.node;
       if (specifier.type !== 'ImportSpecifier') return source;
-      const imported = keyName(specifier.imported, false);
-      return imported === undefined || imported === 'default' ? source : normalizePath(`${source}.${imported}`);
+      const imported = keyName(specifier.imported, false) as string;
+      return imported === 'default' ? source : normalizePath(`${source}.${imported}`);
     }
     if (definition.type !== 'Variable' || this.isReassigned(variable)) return undefined;
     const init = definition.node.init;
@@ -153,9 +153,8 @@ export function patternKeys(pattern: Node, target: ES.Identifier): string[] | un
 }
 
 /** The declaration statement of a declarator, through `export`. */
-export function declarationStatement(declarator: ES.VariableDeclarator): Node | undefined {
-  const declaration = parentOf(declarator);
-  if (declaration === null) return undefined;
+export function declarationStatement(declarator: ES.VariableDeclarator): Node {
+  const declaration = parentOf(declarator) as Node;
   const parent = parentOf(declaration);
   return parent?.type === 'ExportNamedDeclaration' ? parent : declaration;
 }

@@ -5,12 +5,13 @@
  *
  * @module
  */
-import type { Rule } from 'eslint';
+import type { Rule, Scope } from 'eslint';
 import type * as ES from 'estree';
 import {
   type FunctionNode,
   functionName,
   isFunction,
+  keyName,
   type Node,
   outerParent,
   parentOf,
@@ -86,17 +87,23 @@ function exportedAround(facts: ModuleFacts, boundary: Node): string | undefined 
 /** The name `fn` is exported under (ES export, `exports.x =`, `module.exports = { x }`), or `undefined`. */
 function exportedName(facts: ModuleFacts, fn: FunctionNode): string | undefined {
   const { parent, child } = outerParent(fn);
-  if (parent?.type === 'ExportDefaultDeclaration') return functionName(fn) ?? 'default';
-  if (parent?.type === 'ExportNamedDeclaration') return functionName(fn);
+  if (parent?.type === 'ExportDefaultDeclaration' || parent?.type === 'ExportNamedDeclaration') return functionName(fn);
   const viaMember = exportTarget(parent, child);
   if (viaMember !== undefined) return viaMember;
+  // The name it is bound to: a function declaration's own, or the variable's it initialises.
   const declaration =
-    parent?.type === 'VariableDeclarator' ? parent : fn.type === 'FunctionDeclaration' ? fn : undefined;
-  if (declaration === undefined) return undefined;
-  if (parentOf(parentOf(declaration) ?? declaration)?.type === 'ExportNamedDeclaration') return functionName(fn);
-  const name = functionName(fn);
-  const variable = facts.resolver.sourceCode.getDeclaredVariables(declaration).find((v) => v.name === name);
-  for (const reference of variable?.references ?? []) {
+    fn.type === 'FunctionDeclaration' ? fn : parent?.type === 'VariableDeclarator' ? parent : undefined;
+  const binding = declaration?.id;
+  if (declaration === undefined || binding?.type !== 'Identifier') return undefined;
+  if (
+    declaration.type === 'VariableDeclarator' &&
+    parentOf(parentOf(declaration) as Node)?.type === 'ExportNamedDeclaration'
+  ) {
+    return binding.name;
+  }
+  const variables = facts.resolver.sourceCode.getDeclaredVariables(declaration);
+  const variable = variables.find((candidate) => candidate.name === binding.name) as Scope.Variable;
+  for (const reference of variable.references) {
     const use = outerParent(reference.identifier as Node);
     if (use.parent?.type === 'ExportSpecifier') return keyOf(use.parent.exported);
     const exported = exportTarget(use.parent, use.child);
@@ -116,7 +123,7 @@ function exportTarget(parent: Node | null, child: Node): string | undefined {
     const object = outerParent(parentOf(parent) as Node);
     const assigned = object.parent;
     if (assigned?.type === 'AssignmentExpression' && pathText(assigned.left) === 'module.exports') {
-      return pathText(parent.key) ?? undefined;
+      return keyName(parent.key, parent.computed);
     }
   }
   return undefined;

@@ -115,13 +115,13 @@ function remakeInHook(
       (reference.isWrite() || facts.phase.runsAtInit(facts.phase.boundaryOf(reference.identifier as Node))),
   );
   // An importer could derive something from the old value while it initialises: no suggestion for exports.
-  const exported = declarationStatement(declarator)?.type === 'ExportNamedDeclaration';
+  const statement = declarationStatement(declarator);
+  const exported = statement.type === 'ExportNamedDeclaration';
   if (readsAtInit || exported || !isReshapingOnly(init, facts)) return undefined;
   const writer = hookWriter(facts.resolver, 'afterRestore');
-  const statement = declarationStatement(declarator);
-  if (writer === undefined || statement === undefined) return undefined;
+  if (writer === undefined) return undefined;
   const sourceCode = context.sourceCode;
-  const indent = ' '.repeat(statement.loc?.start.column ?? 0);
+  const indent = ' '.repeat((statement.loc as ES.SourceLocation).start.column);
   const registration = writer.statement(`${variable.name} = ${sourceCode.getText(init)};`, indent);
   return {
     messageId: 'remakeAfterRestore',
@@ -139,8 +139,9 @@ function remakeInHook(
 }
 
 function contains(outer: Node, inner: Node): boolean {
-  const [start, end] = outer.range ?? [0, 0];
-  const [innerStart, innerEnd] = inner.range ?? [-1, -1];
+  // ESLint's parsers give every node its range.
+  const [start, end] = outer.range as [number, number];
+  const [innerStart, innerEnd] = inner.range as [number, number];
   return innerStart >= start && innerEnd <= end;
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Rule, Scope } from 'eslint';
+import type * as ES from 'estree';
 import { openResourceOf } from '../analysis/catalog.js';
 import { hookWriter } from '../analysis/fix.js';
 import { moduleFacts } from '../analysis/module-facts.js';
@@ -85,7 +86,7 @@ function suggestion(
   const statement = definition?.type === 'Variable' ? declarationStatement(definition.node) : undefined;
   const writer = hookWriter(moduleFacts(context.sourceCode).resolver, 'beforeSnapshot');
   if (statement === undefined || writer === undefined) return {};
-  const indent = ' '.repeat(statement.loc?.start.column ?? 0);
+  const indent = ' '.repeat((statement.loc as ES.SourceLocation).start.column);
   const registration = writer.statement(`${name}.${method}();`, indent);
   return {
     suggest: [
