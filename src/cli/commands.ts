@@ -23,6 +23,7 @@ const commands: Record<string, () => Promise<Command>> = {
   simulate: async () => simulateCommand,
   snapshot: async () => snapshotCommand,
   bundle: async () => (await import('./bundle.js')).bundleCommand,
+  check: async () => (await import('./check.js')).checkCommand,
 };
 
 /** The usage text listing every subcommand. */
