@@ -10,7 +10,7 @@ import path from 'node:path';
 import { formatCheckReport } from '../check/report.js';
 import { runCheck } from '../check/run.js';
 import { parseValuePath, type ValuePath } from '../check/values.js';
-import { HANDLER_EXTENSIONS, parseHandlerName } from '../lambda/handler.js';
+import { parseHandlerName, resolveHandlerFile } from '../lambda/handler.js';
 import { MAX_TIMER_DELAY } from '../util/timers.js';
 import { checkInteger, checkOneOf } from '../validate.js';
 import { parseCommandArgs, pathKind, usageError as reportUsageError } from './args.js';
@@ -116,8 +116,8 @@ async function checkOptions(values: Values, positionals: string[]) {
     exportPath =
       name === undefined ? undefined : exportName(values.handler !== undefined ? '--handler' : '--probe', name);
   } else {
-    const handler = parseHandlerName(values.handler);
-    module = await findHandlerModule(handler.modulePath);
+    const handler = parseHandler(values.handler as string);
+    module = await findHandlerModule(values.handler as string);
     exportPath = handler.exportPath;
   }
   const kind = values.probe !== undefined ? ('probe' as const) : ('handler' as const);
@@ -154,14 +154,23 @@ function exportName(flag: string, name: string): string[] {
 }
 
 /** The handler's module file, relative to the current directory, trying Lambda's extensions. */
-async function findHandlerModule(modulePath: string): Promise<string> {
-  const base = path.resolve(modulePath);
-  for (const extension of ['', ...HANDLER_EXTENSIONS]) {
-    if ((await pathKind(base + extension)) === 'file') return base + extension;
+/** `_HANDLER` split as the runtime splits it, with the runtime's message and what was expected. */
+function parseHandler(handler: string): ReturnType<typeof parseHandlerName> {
+  try {
+    return parseHandlerName(handler);
+  } catch (error) {
+    throw new Error(
+      `--handler ${JSON.stringify(handler)}: ${(error as Error).message}; expected "file.export" inside the working directory, e.g. "index.handler"`,
+    );
   }
-  throw new Error(
-    `--handler: cannot find module ${JSON.stringify(modulePath)} (tried ${HANDLER_EXTENSIONS.join(', ')})`,
-  );
+}
+
+async function findHandlerModule(handler: string): Promise<string> {
+  try {
+    return await resolveHandlerFile(process.cwd(), handler);
+  } catch {
+    throw new Error(`--handler: cannot find the module of ${JSON.stringify(handler)} in ${process.cwd()}`);
+  }
 }
 
 async function readEvent(file: string): Promise<unknown> {

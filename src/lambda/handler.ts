@@ -131,6 +131,17 @@ export async function loadHandler(
   return found as Handler;
 }
 
+/**
+ * The file `handler`'s module resolves to under `taskRoot`, by the same search as {@link loadHandler}
+ * (the task root's files, then its `node_modules` chain), without loading it. Used by tools that
+ * take a `_HANDLER` (`snapstart check`).
+ *
+ * @throws HandlerLoadError (`Runtime.MalformedHandlerName`), or an Error with code `MODULE_NOT_FOUND`.
+ */
+export async function resolveHandlerFile(taskRoot: string, handler: string): Promise<string> {
+  return findModule(await nodeRequire(), path.resolve(taskRoot), parseHandlerName(handler), []).file;
+}
+
 /** The module's own export at `keys`, or `undefined`: inherited properties (`constructor`, `toString`) do not count. */
 function exportAt(value: unknown, keys: readonly string[]): unknown {
   let current = value;

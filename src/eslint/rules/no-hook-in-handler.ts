@@ -18,7 +18,6 @@ import {
   pathText,
 } from '../analysis/ast.js';
 import { type ModuleFacts, moduleFacts } from '../analysis/module-facts.js';
-import { ruleUrl } from './docs-url.js';
 
 const CURE = 'Register it once, at the top level of the module.';
 /** What goes wrong besides the pile-up, per event. */
@@ -34,7 +33,6 @@ export const noHookInHandler: Rule.RuleModule = {
       description:
         'Disallow registering beforeSnapshot/afterRestore hooks inside the handler or other functions that run after init',
       recommended: true,
-      url: ruleUrl('no-hook-in-handler'),
     },
     schema: [],
     messages: {

@@ -12,7 +12,6 @@ import { hookWriter } from '../analysis/fix.js';
 import type { Kept } from '../analysis/flow.js';
 import { type ModuleFacts, moduleFacts } from '../analysis/module-facts.js';
 import { declarationStatement } from '../analysis/resolve.js';
-import { ruleUrl } from './docs-url.js';
 
 /** Methods that only reshape a value, so re-running the expression in a hook is safe. */
 const RESHAPING_METHODS = new Set([
@@ -50,7 +49,6 @@ export const noUniqueValueAtInit: Rule.RuleModule = {
       description:
         'Disallow random or clock values made at init and kept: every environment restored from one snapshot shares them',
       recommended: true,
-      url: ruleUrl('no-unique-value-at-init'),
     },
     hasSuggestions: true,
     schema: [],

@@ -10,7 +10,6 @@ import { openResourceOf } from '../analysis/catalog.js';
 import { hookWriter } from '../analysis/fix.js';
 import { moduleFacts } from '../analysis/module-facts.js';
 import { declarationStatement } from '../analysis/resolve.js';
-import { ruleUrl } from './docs-url.js';
 
 const CONNECTION_CURE = 'Close it in a beforeSnapshot hook and open it again in afterRestore.';
 const TIMER_CURE = 'Clear it in a beforeSnapshot hook and start it again in afterRestore.';
@@ -21,7 +20,6 @@ export const requireCloseBeforeSnapshot: Rule.RuleModule = {
     docs: {
       description: 'Require a beforeSnapshot hook in the same module for connections and timers started at init',
       recommended: true,
-      url: ruleUrl('require-close-before-snapshot'),
     },
     hasSuggestions: true,
     schema: [],
