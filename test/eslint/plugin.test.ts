@@ -62,7 +62,6 @@ t.test('plugin - meta, one module per rule, and the recommended config', async (
     t.same(meta?.schema, [], `${name} takes no options`);
     t.ok(meta?.docs?.description, `${name} is described`);
     t.equal(meta?.docs?.recommended, true);
-    t.match(meta?.docs?.url, new RegExp(`docs/uniqueness\\.md#${name}$`));
     t.match(guide, new RegExp(`^### \`${name}\`$`, 'm'), `${name} has its section in docs/uniqueness.md`);
   }
   t.same(plugin.configs.recommended.plugins, { 'snapstart-hooks': plugin });
