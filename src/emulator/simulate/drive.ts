@@ -36,6 +36,8 @@ class Stop extends Error {
 
 /** How long a runtime that posted an init or restore error is given to exit by itself. */
 const EXIT_GRACE_MS = 5_000;
+/** How long the last invocation's runtime gets to poll for the next one before the emulator closes. */
+const NEXT_POLL_WAIT_MS = 2_000;
 
 /** Drives the simulation; never rejects. */
 export async function drive(
@@ -103,6 +105,7 @@ export async function drive(
       results.push(result);
       if (emulator.failure?.reason === 'timeout') throw new Error(emulator.failure.message);
     }
+    if (plan.invocations > 0) await awaitNextPoll(emulator, results.length, race);
   } catch (error) {
     interruption = await explain(error, emulator, runtime);
   } finally {
@@ -114,6 +117,24 @@ export async function drive(
   if (killed) await runtime.stop('SIGKILL');
   const unfinished = [...deliveries].map(([requestId, at]) => ({ requestId, at }));
   return { results, unfinished, interruption, killed };
+}
+
+/**
+ * Waits (briefly) for the runtime to ask for work again after the last invocation, so the request
+ * log shows whether it went back to polling; a runtime that does not is not waited for longer.
+ */
+async function awaitNextPoll(
+  emulator: RuntimeApiEmulator,
+  served: number,
+  race: <T>(promise: Promise<T>) => Promise<T>,
+): Promise<void> {
+  let polls = 0;
+  await race(
+    emulator.waitForRequest(
+      (request) => request.endpoint === 'invocation/next' && ++polls > served,
+      NEXT_POLL_WAIT_MS,
+    ),
+  ).catch(() => {});
 }
 
 /** Turns what ended the drive into the message a user reads. */
