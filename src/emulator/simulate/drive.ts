@@ -130,10 +130,7 @@ async function awaitNextPoll(
 ): Promise<void> {
   let polls = 0;
   await race(
-    emulator.waitForRequest(
-      (request) => request.endpoint === 'invocation/next' && ++polls > served,
-      NEXT_POLL_WAIT_MS,
-    ),
+    emulator.waitForRequest((request) => request.endpoint === 'invocation/next' && ++polls > served, NEXT_POLL_WAIT_MS),
   ).catch(() => {});
 }
 
