@@ -45,6 +45,9 @@ t.test(
   'patchConsole() - every method has its level; console.trace prints no stack; console.fatal exists',
   async (t) => {
     const { console, records } = capture();
+    t.equal(console.log, console.info, "console.log is console.info, as in AWS's runtime");
+    const quiet = capture({ AWS_LAMBDA_LOG_LEVEL: 'WARN' }).console;
+    t.equal(quiet.log, quiet.info, 'also when INFO is filtered out');
     for (const method of METHODS) console[method](method);
     t.same(
       records.map((r) => [r.level, r.text.split('\t')[3]]),

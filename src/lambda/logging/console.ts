@@ -101,9 +101,11 @@ export function patchConsole(options: PatchConsoleOptions = {}): LambdaConsole {
     originals.set(method, target[method]);
     const level = LOG_LEVELS[METHOD_LEVELS[method]];
     target[method] =
-      level.rank >= minimum.rank || method === 'fatal'
-        ? (message?: unknown, ...params: unknown[]) => write(level, [message, ...params])
-        : () => {};
+      method === 'log'
+        ? target.info // the same function, as in AWS's runtime
+        : level.rank >= minimum.rank || method === 'fatal'
+          ? (message?: unknown, ...params: unknown[]) => write(level, [message, ...params])
+          : () => {};
   }
 
   return {
@@ -138,9 +140,10 @@ function takeTelemetryFd(env: NodeJS.ProcessEnv): number | undefined {
   return Number.isInteger(fd) && fd >= 0 ? fd : undefined;
 }
 
-/** A thrown value as an Error, as AWS logs it: an Error as itself, anything else wrapped. */
+/** A thrown value as an Error, as AWS logs it: an Error as itself, anything else wrapped (`undefined` with no message, as `new Error(undefined)`). */
 function asError(value: unknown): Error {
-  return isError(value) ? value : new Error(valueText(value));
+  if (isError(value)) return value;
+  return new Error(value === undefined ? '' : valueText(value));
 }
 
 /**
