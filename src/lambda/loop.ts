@@ -208,10 +208,7 @@ async function serve(serving: Serving, invocation: NextInvocation): Promise<Answ
   const { client, handler, env, log, logError, mode, concurrent } = serving;
   const { requestId } = invocation;
   // One process-wide variable cannot describe concurrent invocations: AWS leaves it alone then too.
-  if (!concurrent) {
-    if (invocation.traceId === undefined) delete process.env._X_AMZN_TRACE_ID;
-    else process.env._X_AMZN_TRACE_ID = invocation.traceId;
-  }
+  if (!concurrent) publishInvocation(invocation);
   if (mode.streaming) {
     // Loaded on first use: a function that does not stream pays nothing for it at import.
     const { serveStreamingInvocation } = await import('./streaming/serve.js');
@@ -239,6 +236,23 @@ async function serve(serving: Serving, invocation: NextInvocation): Promise<Answ
     ? await callConcurrentHandler(handler, event, () => createConcurrentContext(invocation, env))
     : await callHandler(handler, event, (complete) => createContext(invocation, env, complete));
   return postAnswer(client, requestId, toAnswer(outcome), log, logError);
+}
+
+/** Where AWS's runtime (3.x) publishes the current request and tenant ids for libraries to read. */
+export const REQUEST_ID_GLOBAL = Symbol.for('aws.lambda.runtime.requestId');
+export const TENANT_ID_GLOBAL = Symbol.for('aws.lambda.runtime.tenantId');
+
+/**
+ * What AWS's runtime makes process-wide for the invocation it is serving (one at a time):
+ * `_X_AMZN_TRACE_ID` (removed when Lambda sent no trace id), and the request and tenant ids on the
+ * global symbols `aws.lambda.runtime.requestId` / `aws.lambda.runtime.tenantId`, left in place after it.
+ */
+function publishInvocation(invocation: NextInvocation): void {
+  if (invocation.traceId === undefined) delete process.env._X_AMZN_TRACE_ID;
+  else process.env._X_AMZN_TRACE_ID = invocation.traceId;
+  const global = globalThis as Record<symbol, unknown>;
+  global[REQUEST_ID_GLOBAL] = invocation.requestId;
+  global[TENANT_ID_GLOBAL] = invocation.tenantId;
 }
 
 /** The post for a handler's outcome: its JSON body, or the error with its type. */

@@ -244,6 +244,41 @@ t.test('runInvocationLoop() - served concurrently in process: a finite run resol
   await t.rejects(forever, /invocation\/next failed/);
 });
 
+t.test(
+  "runInvocationLoop() - one at a time: request and tenant ids on AWS's global symbols, trace id in the env",
+  async (t) => {
+    const api = await AwsRuntimeApi.start();
+    const client = new RuntimeApiClient(api.endpoint);
+    const global = globalThis as Record<symbol, unknown>;
+    const requestIdKey = Symbol.for('aws.lambda.runtime.requestId');
+    const tenantIdKey = Symbol.for('aws.lambda.runtime.tenantId');
+    const savedTrace = process.env._X_AMZN_TRACE_ID;
+    t.teardown(async () => {
+      client.close();
+      await api.close();
+      delete global[requestIdKey];
+      delete global[tenantIdKey];
+      if (savedTrace === undefined) delete process.env._X_AMZN_TRACE_ID;
+      else process.env._X_AMZN_TRACE_ID = savedTrace;
+    });
+    const seen: unknown[] = [];
+    const loop = runInvocationLoop({
+      client,
+      handler: async (_event: unknown, context) => {
+        seen.push([global[requestIdKey] === context.awsRequestId, global[tenantIdKey], process.env._X_AMZN_TRACE_ID]);
+        return null;
+      },
+      maxInvocations: 2,
+    });
+    await api.invoke('{}', { tenantId: 'blue', traceId: 'Root=1-a' });
+    const last = await api.invoke('{}');
+    t.equal(await loop, 2);
+    t.same(seen[0], [true, 'blue', 'Root=1-a']);
+    t.match(seen[1], [true, undefined, /^Root=1-[0-9a-f]{8}-/], 'the tenant id cleared by the next invocation');
+    t.equal(global[requestIdKey], last.requestId, 'left in place after the invocation, as AWS leaves it');
+  },
+);
+
 t.test('lineErrorLogger() - names the request in scope, none outside one', async (t) => {
   const lines: string[] = [];
   lineErrorLogger((line) => lines.push(line))('Invoke Error', new RangeError('r'));
