@@ -268,12 +268,18 @@ t.test(
         seen.push([global[requestIdKey] === context.awsRequestId, global[tenantIdKey], process.env._X_AMZN_TRACE_ID]);
         return null;
       },
-      maxInvocations: 2,
+      maxInvocations: 3,
     });
     await api.invoke('{}', { tenantId: 'blue', traceId: 'Root=1-a' });
-    const last = await api.invoke('{}');
-    t.equal(await loop, 2);
+    await api.invoke('{}');
+    const last = await api.invoke('{}', { tenantId: '', traceId: '' });
+    t.equal(await loop, 3);
     t.same(seen[0], [true, 'blue', 'Root=1-a']);
+    t.same(
+      seen[2],
+      [true, undefined, undefined],
+      "empty tenant and trace headers read as absent, as AWS's native client",
+    );
     t.match(seen[1], [true, undefined, /^Root=1-[0-9a-f]{8}-/], 'the tenant id cleared by the next invocation');
     t.equal(global[requestIdKey], last.requestId, 'left in place after the invocation, as AWS leaves it');
   },
