@@ -245,7 +245,7 @@ t.test('runInvocationLoop() - served concurrently in process: a finite run resol
 });
 
 t.test(
-  "runInvocationLoop() - one at a time: request and tenant ids on AWS's global symbols, trace id in the env",
+  "runInvocationLoop() - one at a time: request and tenant ids on AWS's global symbols, trace id in the env, a bad client context fails its invocation",
   async (t) => {
     const api = await AwsRuntimeApi.start();
     const client = new RuntimeApiClient(api.endpoint);
@@ -268,12 +268,19 @@ t.test(
         seen.push([global[requestIdKey] === context.awsRequestId, global[tenantIdKey], process.env._X_AMZN_TRACE_ID]);
         return null;
       },
-      maxInvocations: 3,
+      maxInvocations: 4,
     });
     await api.invoke('{}', { tenantId: 'blue', traceId: 'Root=1-a' });
     await api.invoke('{}');
     const last = await api.invoke('{}', { tenantId: '', traceId: '' });
-    t.equal(await loop, 3);
+    // AWS's InvokeContext: a client context that is not JSON fails that invocation, the loop goes on.
+    const bad = await api.invoke('{}', { clientContext: '{bad' });
+    t.match(JSON.parse(bad.text), {
+      errorType: 'Error',
+      errorMessage: /^Cannot parse ClientContext as json: SyntaxError: /,
+    });
+    t.equal(bad.kind, 'error');
+    t.equal(await loop, 4);
     t.same(seen[0], [true, 'blue', 'Root=1-a']);
     t.same(
       seen[2],
@@ -281,7 +288,8 @@ t.test(
       "empty tenant and trace headers read as absent, as AWS's native client",
     );
     t.match(seen[1], [true, undefined, /^Root=1-[0-9a-f]{8}-/], 'the tenant id cleared by the next invocation');
-    t.equal(global[requestIdKey], last.requestId, 'left in place after the invocation, as AWS leaves it');
+    t.not(last.requestId, bad.requestId);
+    t.equal(global[requestIdKey], bad.requestId, 'left in place after the invocation, as AWS leaves it');
   },
 );
 
