@@ -238,8 +238,9 @@ async function serve(serving: Serving, invocation: NextInvocation): Promise<Answ
   return postAnswer(client, requestId, toAnswer(outcome), log, logError);
 }
 
-/** Where AWS's runtime (3.x) publishes the current request and tenant ids for libraries to read. */
+/** The global symbol under which AWS's runtime (3.x) publishes the current request id for libraries to read. */
 export const REQUEST_ID_GLOBAL = Symbol.for('aws.lambda.runtime.requestId');
+/** The global symbol under which AWS's runtime (3.x) publishes the current tenant id (`undefined` without one). */
 export const TENANT_ID_GLOBAL = Symbol.for('aws.lambda.runtime.tenantId');
 
 /**
