@@ -9,7 +9,7 @@ import { checkFunction, checkInteger } from '../validate.js';
 import { MAX_CONCURRENCY, type NextInvocation, type RuntimeApiClient } from './client.js';
 import { createConcurrentContext, createContext } from './context.js';
 import { functionErrorType, RuntimeApiError, withAwsClassName } from './errors.js';
-import { runInInvocationScope } from './invocation-scope.js';
+import { publishInvocation, runInInvocationScope } from './invocation-scope.js';
 import {
   type Answered,
   callConcurrentHandler,
@@ -208,7 +208,11 @@ async function serve(serving: Serving, invocation: NextInvocation): Promise<Answ
   const { client, handler, env, log, logError, mode, concurrent } = serving;
   const { requestId } = invocation;
   // One process-wide variable cannot describe concurrent invocations: AWS leaves it alone then too.
-  if (!concurrent) publishInvocation(invocation);
+  if (!concurrent) {
+    if (invocation.traceId === undefined) delete process.env._X_AMZN_TRACE_ID;
+    else process.env._X_AMZN_TRACE_ID = invocation.traceId;
+    publishInvocation(invocation);
+  }
   if (mode.streaming) {
     // Loaded on first use: a function that does not stream pays nothing for it at import.
     const { serveStreamingInvocation } = await import('./streaming/serve.js');
@@ -236,24 +240,6 @@ async function serve(serving: Serving, invocation: NextInvocation): Promise<Answ
     ? await callConcurrentHandler(handler, event, () => createConcurrentContext(invocation, env))
     : await callHandler(handler, event, (complete) => createContext(invocation, env, complete));
   return postAnswer(client, requestId, toAnswer(outcome), log, logError);
-}
-
-/** The global symbol under which AWS's runtime (3.x) publishes the current request id for libraries to read. */
-export const REQUEST_ID_GLOBAL = Symbol.for('aws.lambda.runtime.requestId');
-/** The global symbol under which AWS's runtime (3.x) publishes the current tenant id (`undefined` without one). */
-export const TENANT_ID_GLOBAL = Symbol.for('aws.lambda.runtime.tenantId');
-
-/**
- * What AWS's runtime makes process-wide for the invocation it is serving (one at a time):
- * `_X_AMZN_TRACE_ID` (removed when Lambda sent no trace id), and the request and tenant ids on the
- * global symbols `aws.lambda.runtime.requestId` / `aws.lambda.runtime.tenantId`, left in place after it.
- */
-function publishInvocation(invocation: NextInvocation): void {
-  if (invocation.traceId === undefined) delete process.env._X_AMZN_TRACE_ID;
-  else process.env._X_AMZN_TRACE_ID = invocation.traceId;
-  const global = globalThis as Record<symbol, unknown>;
-  global[REQUEST_ID_GLOBAL] = invocation.requestId;
-  global[TENANT_ID_GLOBAL] = invocation.tenantId;
 }
 
 /** The post for a handler's outcome: its JSON body, or the error with its type. */

@@ -23,7 +23,7 @@ export interface LogRecord {
 
 /**
  * `timestamp<TAB>requestId<TAB>LEVEL<TAB>message`, the message formatted as `console.log` formats its
- * arguments. Outside an invocation the request id reads `undefined`, as in AWS's runtime.
+ * arguments. Without a request id (during init) it reads `undefined`, as in AWS's runtime.
  *
  * @example
  * ```ts
