@@ -84,8 +84,9 @@ export async function serveStreamingInvocation(invocation: StreamingInvocation):
   // Until the context exists, the handler cannot have opted out of waiting for the event loop.
   let context: Pick<Context, 'callbackWaitsForEmptyEventLoop'> = { callbackWaitsForEmptyEventLoop: true };
   try {
-    const event = JSON.parse(invocation.rawEvent);
+    // AWS's order: the context first (a header that is not JSON fails first), then the event.
     context = invocation.makeContext();
+    const event = JSON.parse(invocation.rawEvent);
     const returned = invocation.handler(event, stream, context as Context);
     if (!isThenable(returned)) failure = { error: problem('Streaming does not support non-async handlers.') };
     else {
