@@ -13,7 +13,7 @@ export interface LogRecord {
   readonly time: Date;
   /** Its level. */
   readonly level: LogLevel;
-  /** The request id of the invocation it belongs to; `undefined` during init and between invocations. */
+  /** The request id of the invocation it belongs to; `undefined` during init (and between concurrently served invocations). */
   readonly requestId: string | undefined;
   /** The tenant id of that invocation, when Lambda sent one. */
   readonly tenantId: string | undefined;
