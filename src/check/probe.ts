@@ -135,7 +135,11 @@ function invokeHandler(handler: (...args: unknown[]) => unknown, event: unknown)
         cognitoIdentity: undefined,
         rawEvent: '',
       },
-      { AWS_LAMBDA_FUNCTION_NAME: 'snapstart-check' },
+      {
+        AWS_LAMBDA_FUNCTION_NAME: 'snapstart-check',
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
+      },
       settle,
     );
     const returned = handler.length >= 3 ? handler(event, context, settle) : handler(event, context);

@@ -136,7 +136,8 @@ export class RuntimeApiClient {
     const path = '/runtime/invocation/next';
     const answer = await this.#request('GET', path);
     // Node joins repeated headers into one string; only set-cookie would arrive as an array.
-    const header = (name: string): string | undefined => answer.headers[name] as string | undefined;
+    // An empty header is an absent one, as AWS's native client reads them (it skips empty values).
+    const header = (name: string): string | undefined => (answer.headers[name] as string | undefined) || undefined;
     const requestId = header('lambda-runtime-aws-request-id');
     if (!requestId) {
       throw new RuntimeApiError(

@@ -67,12 +67,44 @@ function describeCause(cause: unknown): string {
 }
 
 /**
+ * Gives `errorClass` the class name AWS's Node.js runtime gives the class of that error (`NodeJsExit`
+ * for `Runtime.NodeJsExit`): a JSON log record shows an error's class name (`constructor.name`) as its
+ * `errorType`, so the runtime's own errors must carry AWS's names there too.
+ *
+ * @returns `errorClass`, renamed.
+ */
+export function withAwsClassName<T extends abstract new (...args: never[]) => Error>(errorClass: T, name: string): T {
+  Object.defineProperty(errorClass, 'name', { value: name, configurable: true });
+  return errorClass;
+}
+
+/** One subclass per class and `Runtime.*` type, named as AWS names that error's class (see `RuntimeError`). */
+const awsNamedClasses = new WeakMap<object, Map<string, object>>();
+
+function awsNamedClass(base: abstract new (...args: never[]) => Error, errorType: string): object {
+  let byType = awsNamedClasses.get(base);
+  if (byType === undefined) {
+    byType = new Map();
+    awsNamedClasses.set(base, byType);
+  }
+  let named = byType.get(errorType);
+  if (named === undefined) {
+    const subclass = class extends (base as unknown as typeof Error) {};
+    named = withAwsClassName(subclass, errorType.replace(/^Runtime\./, '').replace(/[^\w$]/g, '') || base.name);
+    byType.set(errorType, named);
+  }
+  return named;
+}
+
+/**
  * An error the runtime itself reports, named by its `Runtime.*` type as AWS's runtime names them:
- * `name` and `errorType` are both e.g. `Runtime.ImportModuleError`, so the posted body keeps the prefix.
+ * `name` and `errorType` are both e.g. `Runtime.ImportModuleError`, so the posted body keeps the prefix,
+ * and its class is named as AWS's (`ImportModuleError`: the `errorType` of a JSON log record). No field
+ * of its own is enumerable, as none of AWS's is: logged as JSON, it shows what AWS's shows.
  */
 export class RuntimeError extends Error {
   /** The `Runtime.*` error type, e.g. `Runtime.InvalidConfiguration`. */
-  readonly errorType: string;
+  declare readonly errorType: string;
 
   /**
    * @param errorType - the `Runtime.*` error type; it becomes the error's `name`.
@@ -81,7 +113,9 @@ export class RuntimeError extends Error {
    */
   constructor(errorType: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.errorType = errorType;
+    // Still `instanceof` this class (and `new.target`), under AWS's class name for the type.
+    Object.setPrototypeOf(this, (awsNamedClass(new.target, errorType) as { prototype: object }).prototype);
+    Object.defineProperty(this, 'errorType', { value: errorType, configurable: true });
     // An own property, so the stack's first line already reads `Runtime.X: message`.
     Object.defineProperty(this, 'name', { value: errorType, configurable: true, writable: true });
     // The stack was captured under the inherited name `Error`; write its first line(s) with the real one.

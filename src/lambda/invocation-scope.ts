@@ -48,3 +48,33 @@ export function currentInvocation(): InvocationScope | undefined {
 export function openInvocations(): readonly InvocationScope[] {
   return [...open];
 }
+
+/** The global symbol under which AWS's runtime (3.x) publishes the current request id for libraries to read. */
+export const REQUEST_ID_GLOBAL = Symbol.for('aws.lambda.runtime.requestId');
+/** The global symbol under which AWS's runtime (3.x) publishes the current tenant id (`undefined` without one). */
+export const TENANT_ID_GLOBAL = Symbol.for('aws.lambda.runtime.tenantId');
+
+/**
+ * Publishes an invocation served one at a time as AWS's runtime does: its request and tenant ids on
+ * the global symbols {@link REQUEST_ID_GLOBAL} and {@link TENANT_ID_GLOBAL}, left in place after it
+ * (so code running between invocations sees the last one, in logs too).
+ */
+export function publishInvocation(scope: InvocationScope): void {
+  const global = globalThis as Record<symbol, unknown>;
+  global[REQUEST_ID_GLOBAL] = scope.requestId;
+  global[TENANT_ID_GLOBAL] = scope.tenantId;
+}
+
+/**
+ * The invocation a log record belongs to, as AWS's runtime names it: {@link currentInvocation}, else
+ * the invocation last published (between invocations served one at a time), else `undefined` (init).
+ */
+export function loggedInvocation(): InvocationScope | undefined {
+  const current = currentInvocation();
+  if (current !== undefined) return current;
+  const global = globalThis as Record<symbol, unknown>;
+  const requestId = global[REQUEST_ID_GLOBAL];
+  if (typeof requestId !== 'string') return undefined;
+  const tenantId = global[TENANT_ID_GLOBAL];
+  return { requestId, tenantId: typeof tenantId === 'string' ? tenantId : undefined };
+}

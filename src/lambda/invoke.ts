@@ -9,7 +9,7 @@ import type { Context, Handler } from 'aws-lambda';
 import { isThenable } from '../util/promise.js';
 import type { RuntimeApiClient } from './client.js';
 import { type ContextCompletion, FAIL_WITHOUT_ERROR } from './context.js';
-import { RuntimeApiError, toErrorBody } from './errors.js';
+import { RuntimeApiError, toErrorBody, withAwsClassName } from './errors.js';
 import { currentInvocation } from './invocation-scope.js';
 
 /*
@@ -65,6 +65,7 @@ export class NodeJsExitError extends Error {
   }
 }
 NodeJsExitError.prototype.name = 'Runtime.NodeJsExit';
+withAwsClassName(NodeJsExitError, 'NodeJsExit');
 
 /** What a handler answered: a result to serialise, or an error (any thrown value) to report. */
 export type HandlerOutcome =
@@ -151,16 +152,18 @@ export function callHandler(
 }
 
 /**
- * Calls `handler(event, context)` and awaits what it returns, as AWS's Node.js runtime for concurrent
- * invocations (Lambda Managed Instances) does: a plain return value answers too, and there is no
- * callback (callback-style handlers are refused before the first invocation).
+ * Calls `handler(event, makeContext())` and awaits what it returns, as AWS's Node.js runtime for
+ * concurrent invocations (Lambda Managed Instances) does: a plain return value answers too, and there
+ * is no callback (callback-style handlers are refused before the first invocation). A context that
+ * cannot be built fails the invocation.
  */
 export async function callConcurrentHandler(
   handler: Handler,
   event: unknown,
-  context: Context,
+  makeContext: () => Context,
 ): Promise<HandlerOutcome> {
   try {
+    const context = makeContext();
     return { ok: true, value: await (handler as (event: unknown, context: Context) => unknown)(event, context) };
   } catch (error) {
     return { ok: false, error };

@@ -7,9 +7,9 @@
 import type { Handler } from 'aws-lambda';
 import { checkFunction, checkInteger } from '../validate.js';
 import { MAX_CONCURRENCY, type NextInvocation, type RuntimeApiClient } from './client.js';
-import { createContext } from './context.js';
-import { functionErrorType, RuntimeApiError } from './errors.js';
-import { runInInvocationScope } from './invocation-scope.js';
+import { createConcurrentContext, createContext } from './context.js';
+import { functionErrorType, RuntimeApiError, withAwsClassName } from './errors.js';
+import { publishInvocation, runInInvocationScope } from './invocation-scope.js';
 import {
   type Answered,
   callConcurrentHandler,
@@ -25,6 +25,7 @@ import {
 /** A handler marked for streaming with a mode other than `'response'` (reported at init). */
 export class MalformedStreamingHandlerError extends Error {}
 MalformedStreamingHandlerError.prototype.name = 'Runtime.MalformedStreamingHandler';
+withAwsClassName(MalformedStreamingHandlerError, 'MalformedStreamingHandler');
 
 /** The mark `streamifyResponse` sets on a handler (the same registry symbol as AWS's, so either marks it). */
 export const STREAMING_MARK = Symbol.for('aws.lambda.runtime.handler.streaming');
@@ -60,6 +61,8 @@ export function streamingModeOf(handler: unknown): StreamingMode {
 /** A callback-style handler where invocations are served concurrently (reported at init). */
 export class CallbackHandlerNotSupportedError extends Error {}
 CallbackHandlerNotSupportedError.prototype.name = 'Runtime.CallbackHandlerDeprecated';
+// The class name of AWS's runtime for Managed Instances (4.x client), which refuses these handlers.
+withAwsClassName(CallbackHandlerNotSupportedError, 'CallbackHandlerDeprecatedError');
 
 /** The outcome of one served invocation, as passed to `onInvocation`. */
 export interface InvocationRecord {
@@ -208,6 +211,7 @@ async function serve(serving: Serving, invocation: NextInvocation): Promise<Answ
   if (!concurrent) {
     if (invocation.traceId === undefined) delete process.env._X_AMZN_TRACE_ID;
     else process.env._X_AMZN_TRACE_ID = invocation.traceId;
+    publishInvocation(invocation);
   }
   if (mode.streaming) {
     // Loaded on first use: a function that does not stream pays nothing for it at import.
@@ -217,7 +221,8 @@ async function serve(serving: Serving, invocation: NextInvocation): Promise<Answ
       handler: handler as never,
       requestId,
       rawEvent: invocation.rawEvent,
-      context: createContext(invocation, env),
+      // The 4.x context when served concurrently, the 3.x one (without done/succeed/fail) otherwise.
+      makeContext: () => (concurrent ? createConcurrentContext(invocation, env) : createContext(invocation, env)),
       highWaterMark: mode.highWaterMark,
       concurrent,
       log,
@@ -232,7 +237,7 @@ async function serve(serving: Serving, invocation: NextInvocation): Promise<Answ
   }
   // Concurrently served, the context has no done/succeed/fail, as in AWS's runtime for Managed Instances.
   const outcome: HandlerOutcome = concurrent
-    ? await callConcurrentHandler(handler, event, createContext(invocation, env))
+    ? await callConcurrentHandler(handler, event, () => createConcurrentContext(invocation, env))
     : await callHandler(handler, event, (complete) => createContext(invocation, env, complete));
   return postAnswer(client, requestId, toAnswer(outcome), log, logError);
 }

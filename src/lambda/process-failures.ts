@@ -83,8 +83,8 @@ export function watchProcessFailures(options: ProcessFailureWatchOptions): Proce
     }
     exitCode.resolve(code);
   };
-  const onRejection = (reason: unknown): void =>
-    void report('Unhandled Promise Rejection', unhandledRejection(reason), LambdaExitCode.unhandledRejection);
+  const onRejection = (reason: unknown, promise: Promise<unknown>): void =>
+    void report('Unhandled Promise Rejection', unhandledRejection(reason, promise), LambdaExitCode.unhandledRejection);
   const onException = (error: unknown): void =>
     void report('Uncaught Exception', error, LambdaExitCode.uncaughtException);
   process.on('unhandledRejection', onRejection);
@@ -110,9 +110,13 @@ async function post(client: ProcessFailureWatchOptions['client'], stage: Failure
 
 /**
  * The error AWS's runtime reports for an unhandled rejection: `Runtime.UnhandledPromiseRejection`,
- * its message the reason as text (`Error: boom` for an Error), the reason kept as `reason`.
+ * its message the reason as text (`Error: boom` for an Error), the reason and the rejected promise
+ * kept as its own `reason` and `promise` fields (so its log record shows them, as AWS's does).
  */
-export function unhandledRejection(reason: unknown): RuntimeError & { reason: unknown } {
+export function unhandledRejection(
+  reason: unknown,
+  promise?: Promise<unknown>,
+): RuntimeError & { reason: unknown; promise: Promise<unknown> | undefined } {
   const message = reason === undefined ? '' : valueText(reason);
-  return Object.assign(new RuntimeError('Runtime.UnhandledPromiseRejection', message), { reason });
+  return Object.assign(new RuntimeError('Runtime.UnhandledPromiseRejection', message), { reason, promise });
 }

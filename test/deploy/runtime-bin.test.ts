@@ -29,6 +29,8 @@ t.test('--help prints the usage, the handler sources, the environment and the ex
   t.match(run.stdout, /from _HANDLER, or, when _HANDLER is unset, from the first argument/);
   t.match(run.stdout, /AWS_LAMBDA_RUNTIME_API/);
   t.match(run.stdout, /64 a before-snapshot hook failed, 65 an after-restore hook failed/);
+  t.match(run.stdout, /129 an uncaught exception or the handler could not be loaded/, 'as LambdaExitCode.initFailed');
+  t.match(run.stdout, /SNAPSTART_BEFORE_SNAPSHOT_DEADLINE_MS \(default 100000\)/);
   t.equal(run.stderr, '');
 });
 

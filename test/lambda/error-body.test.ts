@@ -9,7 +9,10 @@ import {
   toErrorBody,
   valueText,
 } from '../../src/lambda/errors.js';
+import { NodeJsExitError } from '../../src/lambda/invoke.js';
+import { CallbackHandlerNotSupportedError, MalformedStreamingHandlerError } from '../../src/lambda/loop.js';
 import { unhandledRejection } from '../../src/lambda/process-failures.js';
+import { InvalidStreamingOperationError } from '../../src/lambda/streaming/response-stream.js';
 import { xrayErrorCause } from '../../src/lambda/xray-cause.js';
 
 class HttpError extends Error {
@@ -115,6 +118,25 @@ t.test('RuntimeError and HandlerLoadError - the Runtime. type is the name and th
   t.same(body.trace.slice(0, 3), ["Runtime.ImportModuleError: Error: Cannot find module 'x'", 'Require stack:', '- y']);
   t.match(body.trace[3], /^ {4}at /);
   t.equal(new RuntimeError('Runtime.X', '').stack?.split('\n')[0], 'Runtime.X');
+  // AWS's classes are named without the prefix: a JSON log record's errorType is the class name.
+  t.equal(error.constructor.name, 'ImportModuleError');
+  t.ok(error instanceof HandlerLoadError, 'still an instance of its own class');
+  t.equal(new RuntimeError('Runtime.Odd-Type!', '').constructor.name, 'OddType');
+  t.equal(new RuntimeError('Runtime.', '').constructor.name, 'RuntimeError', 'nothing left: the base name');
+  t.equal(
+    new HandlerLoadError('Runtime.ImportModuleError', 'again').constructor,
+    error.constructor,
+    'one class per type',
+  );
+  t.same(Object.keys(error), [], "no enumerable field of its own, as none of AWS's");
+  for (const [errorClass, name] of [
+    [NodeJsExitError, 'NodeJsExit'],
+    [MalformedStreamingHandlerError, 'MalformedStreamingHandler'],
+    [InvalidStreamingOperationError, 'InvalidStreamingOperation'],
+    [CallbackHandlerNotSupportedError, 'CallbackHandlerDeprecatedError'],
+  ] as const) {
+    t.equal(errorClass.name, name);
+  }
   t.match(
     new RuntimeApiError('GET', '/p', { cause: Object.assign(new Error(''), { code: 'ECONNRESET' }) }).message,
     /ECONNRESET/,
@@ -130,7 +152,10 @@ t.test('unhandledRejection() - Runtime.UnhandledPromiseRejection, the reason as 
     [Object.assign(Object.create(null), { a: 1 }), '{"a":1}'],
   ];
   for (const [reason, message] of rows) {
-    const error = unhandledRejection(reason);
+    const promise = Promise.resolve();
+    const error = unhandledRejection(reason, promise);
+    t.equal(error.promise, promise, 'the rejected promise is kept, as AWS keeps it');
+    t.same(Object.keys(error), ['reason', 'promise'], 'what a text log record shows of it');
     t.equal(error.name, 'Runtime.UnhandledPromiseRejection');
     t.equal(error.message, message);
     t.equal(error.reason, reason);

@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { maxConcurrencyFromEnv, runInSlots } from '../../src/lambda/concurrency.js';
-import { createContext } from '../../src/lambda/context.js';
+import { createConcurrentContext, createContext } from '../../src/lambda/context.js';
 import { type NextInvocation, RuntimeApiClient, runInvocationLoop } from '../../src/lambda/index.js';
 import { callConcurrentHandler, isAsyncFunction, lineErrorLogger, serializeResult } from '../../src/lambda/invoke.js';
 import { CallbackHandlerNotSupportedError, checkHandlerForConcurrency } from '../../src/lambda/loop.js';
@@ -81,6 +81,63 @@ t.test('createContext() - tenantId, done/succeed/fail as AWS reports them, none 
   );
   t.ok('tenantId' in streaming && streaming.tenantId === undefined, 'tenantId present, undefined without the header');
 });
+
+t.test(
+  'createContext() and createConcurrentContext() - AWS key order, environment as it is, bad JSON headers',
+  async (t) => {
+    const env = {
+      AWS_LAMBDA_FUNCTION_NAME: 'fn',
+      AWS_LAMBDA_FUNCTION_VERSION: '7',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+      AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/fn',
+      AWS_LAMBDA_LOG_STREAM_NAME: 'stream',
+    };
+    const environment = ['functionVersion', 'functionName', 'memoryLimitInMB', 'logGroupName', 'logStreamName'];
+    const headers = ['clientContext', 'identity', 'invokedFunctionArn', 'awsRequestId', 'tenantId'];
+    // aws-lambda-nodejs-runtime-interface-client 3.x: CallbackContext, then InvokeContext's environment and header data.
+    t.same(Object.keys(createContext(invocation(), env, () => {})), [
+      'callbackWaitsForEmptyEventLoop',
+      'succeed',
+      'fail',
+      'done',
+      ...environment,
+      ...headers,
+      'getRemainingTimeInMillis',
+    ]);
+    t.same(Object.keys(createContext(invocation(), env)), [
+      'callbackWaitsForEmptyEventLoop',
+      ...environment,
+      ...headers,
+      'getRemainingTimeInMillis',
+    ]);
+    // The 4.x client (Managed Instances): header data with the trace id, then the environment; no callbacks.
+    const concurrent = createConcurrentContext(invocation({ traceId: 'Root=1-a' }), env);
+    t.same(Object.keys(concurrent), [
+      ...headers,
+      'xRayTraceId',
+      'getRemainingTimeInMillis',
+      'functionName',
+      'functionVersion',
+      'memoryLimitInMB',
+      'logGroupName',
+      'logStreamName',
+    ]);
+    t.match(concurrent, { xRayTraceId: 'Root=1-a', functionVersion: '7', memoryLimitInMB: '512' });
+    const bare = createContext(invocation(), {});
+    t.same(
+      environment.map((key) => bare[key as keyof typeof bare]),
+      [undefined, undefined, undefined, undefined, undefined],
+      'unset variables read undefined, as on AWS',
+    );
+    t.throws(() => createContext(invocation({ clientContext: '{bad' }), env), {
+      message: /^Cannot parse ClientContext as json: SyntaxError: /,
+    });
+    t.throws(() => createConcurrentContext(invocation({ cognitoIdentity: 'nope' }), env), {
+      message: /^Cannot parse CognitoIdentity as json: SyntaxError: /,
+    });
+    t.same(createContext(invocation({ clientContext: '', cognitoIdentity: '{"id":1}' }), env).identity, { id: 1 });
+  },
+);
 
 t.test('maxConcurrencyFromEnv() - integers from 1, garbage served as 1 with a warning naming it', async (t) => {
   const warnings: string[] = [];
@@ -187,6 +244,55 @@ t.test('runInvocationLoop() - served concurrently in process: a finite run resol
   await t.rejects(forever, /invocation\/next failed/);
 });
 
+t.test(
+  "runInvocationLoop() - one at a time: request and tenant ids on AWS's global symbols, trace id in the env, a bad client context fails its invocation",
+  async (t) => {
+    const api = await AwsRuntimeApi.start();
+    const client = new RuntimeApiClient(api.endpoint);
+    const global = globalThis as Record<symbol, unknown>;
+    const requestIdKey = Symbol.for('aws.lambda.runtime.requestId');
+    const tenantIdKey = Symbol.for('aws.lambda.runtime.tenantId');
+    const savedTrace = process.env._X_AMZN_TRACE_ID;
+    t.teardown(async () => {
+      client.close();
+      await api.close();
+      delete global[requestIdKey];
+      delete global[tenantIdKey];
+      if (savedTrace === undefined) delete process.env._X_AMZN_TRACE_ID;
+      else process.env._X_AMZN_TRACE_ID = savedTrace;
+    });
+    const seen: unknown[] = [];
+    const loop = runInvocationLoop({
+      client,
+      handler: async (_event: unknown, context) => {
+        seen.push([global[requestIdKey] === context.awsRequestId, global[tenantIdKey], process.env._X_AMZN_TRACE_ID]);
+        return null;
+      },
+      maxInvocations: 4,
+    });
+    await api.invoke('{}', { tenantId: 'blue', traceId: 'Root=1-a' });
+    await api.invoke('{}');
+    const last = await api.invoke('{}', { tenantId: '', traceId: '' });
+    // AWS's InvokeContext: a client context that is not JSON fails that invocation, the loop goes on.
+    const bad = await api.invoke('{}', { clientContext: '{bad' });
+    t.match(JSON.parse(bad.text), {
+      errorType: 'Error',
+      errorMessage: /^Cannot parse ClientContext as json: SyntaxError: /,
+    });
+    t.equal(bad.kind, 'error');
+    t.equal(await loop, 4);
+    t.same(seen[0], [true, 'blue', 'Root=1-a']);
+    t.same(
+      seen[2],
+      [true, undefined, undefined],
+      "empty tenant and trace headers read as absent, as AWS's native client",
+    );
+    t.match(seen[1], [true, undefined, /^Root=1-[0-9a-f]{8}-/], 'the tenant id cleared by the next invocation');
+    t.not(last.requestId, bad.requestId);
+    t.equal(global[requestIdKey], bad.requestId, 'left in place after the invocation, as AWS leaves it');
+  },
+);
+
 t.test('lineErrorLogger() - names the request in scope, none outside one', async (t) => {
   const lines: string[] = [];
   lineErrorLogger((line) => lines.push(line))('Invoke Error', new RangeError('r'));
@@ -194,8 +300,15 @@ t.test('lineErrorLogger() - names the request in scope, none outside one', async
 });
 
 t.test('callConcurrentHandler() and isAsyncFunction()', async (t) => {
-  const context = createContext(invocation(), {});
+  const context = () => createConcurrentContext(invocation(), {});
   t.same(await callConcurrentHandler((() => 7) as never, {}, context), { ok: true, value: 7 });
+  t.match(
+    await callConcurrentHandler((() => 7) as never, {}, () =>
+      createConcurrentContext(invocation({ clientContext: '[' }), {}),
+    ),
+    { ok: false, error: { message: /^Cannot parse ClientContext as json/ } },
+    'a context that cannot be built fails the invocation',
+  );
   t.match(
     await callConcurrentHandler(
       (() => {

@@ -4,7 +4,12 @@ import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { runInInvocationScope } from '../../src/lambda/invocation-scope.js';
+import {
+  publishInvocation,
+  REQUEST_ID_GLOBAL,
+  runInInvocationScope,
+  TENANT_ID_GLOBAL,
+} from '../../src/lambda/invocation-scope.js';
 import { formatError, patchConsole, TELEMETRY_FD_ENV } from '../../src/lambda/logging/console.js';
 import { logFormatFrom, logLevelFrom } from '../../src/lambda/logging/levels.js';
 import { formatArgs } from '../../src/lambda/logging/records.js';
@@ -41,10 +46,39 @@ t.test('patchConsole() - text records: timestamp, request id, level, formatted m
   ]);
 });
 
+t.test('patchConsole() - between invocations, the last one served one at a time, as AWS logs it', async (t) => {
+  const global = globalThis as Record<symbol, unknown>;
+  t.teardown(() => {
+    delete global[REQUEST_ID_GLOBAL];
+    delete global[TENANT_ID_GLOBAL];
+  });
+  const text = capture();
+  const json = capture({ AWS_LAMBDA_LOG_FORMAT: 'JSON' });
+  publishInvocation({ requestId: 'req-7', tenantId: 'green' });
+  t.equal(global[Symbol.for('aws.lambda.runtime.requestId')], 'req-7', "AWS's global symbol");
+  text.console.info('after');
+  json.console.info('after');
+  await runInInvocationScope({ requestId: 'req-8' }, async () => text.console.info('own scope wins'));
+  publishInvocation({ requestId: 'req-9', tenantId: undefined });
+  json.console.info('untenanted');
+  t.same(
+    text.records.map((r) => r.text.split('\t')[1]),
+    ['req-7', 'req-8'],
+  );
+  t.match(JSON.parse(json.records[0]?.text ?? ''), { requestId: 'req-7', tenantId: 'green' });
+  t.notOk('tenantId' in JSON.parse(json.records[1]?.text ?? ''), 'no tenant: no tenantId key');
+  global[REQUEST_ID_GLOBAL] = 42;
+  text.console.info('not a string');
+  t.equal(text.records.at(-1)?.text.split('\t')[1], 'undefined', 'something else on the symbol is ignored');
+});
+
 t.test(
   'patchConsole() - every method has its level; console.trace prints no stack; console.fatal exists',
   async (t) => {
     const { console, records } = capture();
+    t.equal(console.log, console.info, "console.log is console.info, as in AWS's runtime");
+    const quiet = capture({ AWS_LAMBDA_LOG_LEVEL: 'WARN' }).console;
+    t.equal(quiet.log, quiet.info, 'also when INFO is filtered out');
     for (const method of METHODS) console[method](method);
     t.same(
       records.map((r) => [r.level, r.text.split('\t')[3]]),
@@ -172,6 +206,12 @@ t.test(
       errorType: 'Error',
       errorMessage: 'a string',
     });
+    text.patched.logError('Invoke Error', undefined);
+    t.match(
+      JSON.parse(text.records[2]?.text.split('\t').slice(4).join('\t') ?? ''),
+      { errorType: 'Error', errorMessage: '' },
+      'undefined: an Error without a message, as new Error(undefined)',
+    );
     const json = capture({ AWS_LAMBDA_LOG_FORMAT: 'JSON' });
     json.patched.logError('Invoke Error', new RangeError('out'));
     t.match(JSON.parse(json.records[0]?.text ?? ''), { level: 'ERROR', message: { errorType: 'RangeError' } });

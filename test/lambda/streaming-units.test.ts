@@ -287,16 +287,22 @@ t.test(
       client,
       handler: handler as never,
       concurrency: 2,
-      maxInvocations: 2,
+      maxInvocations: 3,
       log: (m) => logs.push(m),
     });
     const [sync, ok] = await Promise.all([api.invoke('{"case":"sync"}'), api.invoke('{"case":"ok"}')]);
+    // AWS builds the context before it parses the event: a client context that is not JSON fails first.
+    const bad = await api.invoke('{not json', { clientContext: '{bad' });
+    t.match(JSON.parse(bad.streamError?.body ?? '{}'), {
+      errorType: 'Error',
+      errorMessage: /^Cannot parse ClientContext as json: SyntaxError: /,
+    });
     t.match(JSON.parse(sync.streamError?.body ?? '{}'), {
       errorType: 'Error',
       errorMessage: 'Streaming does not support non-async handlers.',
     });
     t.equal(ok.text, 'ok');
-    t.equal(await loop, 2, 'both served');
+    t.equal(await loop, 3, 'all served');
     t.match(logs.join('\n'), /Invoke Error/);
   },
 );

@@ -7,7 +7,7 @@
 
 import { inspectThrown, isError } from '../../util/thrown.js';
 import { toErrorBody, valueText } from '../errors.js';
-import { currentInvocation } from '../invocation-scope.js';
+import { loggedInvocation } from '../invocation-scope.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel, type LogLevelName, logFormatFrom, logLevelFrom } from './levels.js';
 import { jsonRecord, type LogRecord, textRecord } from './records.js';
 import { type LogSink, stdoutSink, telemetrySink } from './sinks.js';
@@ -69,7 +69,8 @@ const METHOD_LEVELS: Readonly<Record<ConsoleMethod, LogLevelName>> = {
  * - `_LAMBDA_TELEMETRY_LOG_FD`: records are framed onto that descriptor instead of stdout.
  *
  * `console.log` is `console.info`; `console.trace` writes a `TRACE` record without a stack. The
- * request id is the invocation the calling code runs for (`undefined` outside invocations).
+ * request id is the invocation the calling code runs for, else the last one served one at a time
+ * (`undefined` during init), as in AWS's runtime.
  *
  * @example
  * ```ts
@@ -89,7 +90,7 @@ export function patchConsole(options: PatchConsoleOptions = {}): LambdaConsole {
   const render = format === 'JSON' ? jsonRecord : textRecord;
 
   const write = (level: LogLevel, args: unknown[]): void => {
-    const invocation = currentInvocation();
+    const invocation = loggedInvocation();
     const time = now();
     const record: LogRecord = { time, level, requestId: invocation?.requestId, tenantId: invocation?.tenantId, args };
     sink(level, render(record), time);
@@ -101,9 +102,11 @@ export function patchConsole(options: PatchConsoleOptions = {}): LambdaConsole {
     originals.set(method, target[method]);
     const level = LOG_LEVELS[METHOD_LEVELS[method]];
     target[method] =
-      level.rank >= minimum.rank || method === 'fatal'
-        ? (message?: unknown, ...params: unknown[]) => write(level, [message, ...params])
-        : () => {};
+      method === 'log'
+        ? target.info // the same function, as in AWS's runtime
+        : level.rank >= minimum.rank || method === 'fatal'
+          ? (message?: unknown, ...params: unknown[]) => write(level, [message, ...params])
+          : () => {};
   }
 
   return {
@@ -138,9 +141,10 @@ function takeTelemetryFd(env: NodeJS.ProcessEnv): number | undefined {
   return Number.isInteger(fd) && fd >= 0 ? fd : undefined;
 }
 
-/** A thrown value as an Error, as AWS logs it: an Error as itself, anything else wrapped. */
+/** A thrown value as an Error, as AWS logs it: an Error as itself, anything else wrapped (`undefined` with no message, as `new Error(undefined)`). */
 function asError(value: unknown): Error {
-  return isError(value) ? value : new Error(valueText(value));
+  if (isError(value)) return value;
+  return new Error(value === undefined ? '' : valueText(value));
 }
 
 /**

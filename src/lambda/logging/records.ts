@@ -13,7 +13,7 @@ export interface LogRecord {
   readonly time: Date;
   /** Its level. */
   readonly level: LogLevel;
-  /** The request id of the invocation it belongs to; `undefined` during init and between invocations. */
+  /** The request id of the invocation it belongs to; `undefined` during init (and between concurrently served invocations). */
   readonly requestId: string | undefined;
   /** The tenant id of that invocation, when Lambda sent one. */
   readonly tenantId: string | undefined;
@@ -23,7 +23,7 @@ export interface LogRecord {
 
 /**
  * `timestamp<TAB>requestId<TAB>LEVEL<TAB>message`, the message formatted as `console.log` formats its
- * arguments. Outside an invocation the request id reads `undefined`, as in AWS's runtime.
+ * arguments. Without a request id (during init) it reads `undefined`, as in AWS's runtime.
  *
  * @example
  * ```ts

@@ -9,11 +9,12 @@ import { Writable } from 'node:stream';
 import { deferred } from '../../util/promise.js';
 import type { ResponseStreamRequest } from '../client.js';
 import { STREAM_ERROR_BODY_TRAILER, STREAM_ERROR_TYPE_TRAILER } from '../client.js';
-import { toErrorBody } from '../errors.js';
+import { toErrorBody, withAwsClassName } from '../errors.js';
 
 /** A response stream was used in a way AWS's runtime refuses (e.g. `setContentType` after the first write). */
 export class InvalidStreamingOperationError extends Error {}
 InvalidStreamingOperationError.prototype.name = 'Runtime.InvalidStreamingOperation';
+withAwsClassName(InvalidStreamingOperationError, 'InvalidStreamingOperation');
 
 /** The content type of a response stream until `setContentType` changes it, as on AWS. */
 export const DEFAULT_STREAM_CONTENT_TYPE = 'application/octet-stream';

@@ -23,7 +23,8 @@ export interface StreamingInvocation {
   readonly handler: (event: unknown, responseStream: ResponseStream, context: Context) => unknown;
   readonly requestId: string;
   readonly rawEvent: string;
-  readonly context: Context;
+  /** Builds the handler's context; a throw (a header that is not JSON) fails the invocation, as on AWS. */
+  readonly makeContext: () => Context;
   readonly highWaterMark: number | undefined;
   /**
    * `true` when invocations are served concurrently: the event loop then never empties (other polls
@@ -71,7 +72,7 @@ function settleOrDrain<T>(promise: PromiseLike<T>, watchLoop: boolean): Promise<
  * set `context.callbackWaitsForEmptyEventLoop = false`, as on AWS.
  */
 export async function serveStreamingInvocation(invocation: StreamingInvocation): Promise<Answered> {
-  const { client, requestId, context, concurrent, log } = invocation;
+  const { client, requestId, concurrent, log } = invocation;
   const stream = new ResponseStream(
     (contentType) => client.openResponseStream(requestId, contentType),
     invocation.highWaterMark,
@@ -80,8 +81,13 @@ export async function serveStreamingInvocation(invocation: StreamingInvocation):
   const problem = (message: string): unknown => (concurrent ? new Error(message) : message);
   const watchLoop = !concurrent;
   let failure: { error: unknown } | undefined;
+  // Until the context exists, the handler cannot have opted out of waiting for the event loop.
+  let context: Pick<Context, 'callbackWaitsForEmptyEventLoop'> = { callbackWaitsForEmptyEventLoop: true };
   try {
-    const returned = invocation.handler(JSON.parse(invocation.rawEvent), stream, context);
+    // AWS's order: the context first (a header that is not JSON fails first), then the event.
+    context = invocation.makeContext();
+    const event = JSON.parse(invocation.rawEvent);
+    const returned = invocation.handler(event, stream, context as Context);
     if (!isThenable(returned)) failure = { error: problem('Streaming does not support non-async handlers.') };
     else {
       const outcome = await settleOrDrain(returned, watchLoop);
@@ -111,7 +117,11 @@ export async function serveStreamingInvocation(invocation: StreamingInvocation):
 }
 
 /** One at a time, the next poll waits for the handler's leftover work, unless it opted out. */
-async function finish(answered: Answered, context: Context, watchLoop: boolean): Promise<Answered> {
+async function finish(
+  answered: Answered,
+  context: Pick<Context, 'callbackWaitsForEmptyEventLoop'>,
+  watchLoop: boolean,
+): Promise<Answered> {
   if (watchLoop && context.callbackWaitsForEmptyEventLoop) await eventLoopEmpty();
   return answered;
 }
