@@ -263,6 +263,22 @@ t.test('createPhaseTelemetry() - off, switches warned, records through the patch
     'metrics are not logs: the level filter does not drop them',
   );
 
+  const metricsOnly: string[] = [];
+  const silent = capture({ AWS_LAMBDA_LOG_FORMAT: 'JSON' });
+  createPhaseTelemetry({
+    env: { [PHASE_LOG_ENV]: 'off', [EMF_ENV]: 'on', [EMF_HOOKS_ENV]: 'on' },
+    console: silent.lambdaConsole,
+    log: () => {},
+    writeLine: (line) => metricsOnly.push(line),
+  })?.(ok);
+  t.same(silent.records, [], `${PHASE_LOG_ENV}=off: no record`);
+  t.same(
+    metricsOnly.map((line) => JSON.parse(line)).map((document) => document.Hook ?? '(phase)'),
+    ['(phase)', 'db'],
+    'but the metrics, with per-hook documents',
+  );
+  silent.lambdaConsole.restore();
+
   const text = capture({});
   createPhaseTelemetry({ env: {}, console: text.lambdaConsole, log: () => {} })?.(ok);
   t.match(text.records, [

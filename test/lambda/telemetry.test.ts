@@ -1,7 +1,7 @@
 // Issue 15.2 "done when": a snap-start lifecycle through the emulator with the runtime's telemetry on,
 // in text and JSON log formats and with EMF opted in, its records parsed from the runtime's stdout. One
-// child per scenario, all four started at once; the pieces' branches are tested in process in
-// telemetry-units.test.ts.
+// child per log format, both started at once; the pieces' branches (switches, level filter, bounds, the
+// record off) are tested in process in telemetry-units.test.ts.
 import t, { type Test } from 'tap';
 import { type RuntimeUnderTest, spawnRuntime, within } from '../helpers/lambda-harness.js';
 
@@ -12,17 +12,20 @@ const UNITS = new Set(['Milliseconds', 'Count']);
 type Json = Record<string, unknown>;
 type Hook = { index: number; name: string; priority: number; status: string; startMs: number; durationMs: number };
 
-/** Runs the fixture through init → snapshot → restore → the first poll, then stops it; resolves its stdout. */
+/**
+ * Runs the fixture through init → snapshot → restore and, when the restore succeeds, to the first poll,
+ * then stops it; resolves its stdout and exit code.
+ */
 async function lifecycle(
   t: Test,
   env: Record<string, string>,
-  expectRestore = true,
+  restoreSucceeds = true,
 ): Promise<{ stdout: string; code: number | string }> {
   const run: RuntimeUnderTest = await spawnRuntime(t, { handler: 'telemetry.handler', env });
   const { emulator } = run;
-  if (expectRestore) {
-    await within(emulator.snapshotReached(), LONG, 'snapshot point');
-    emulator.restore();
+  await within(emulator.snapshotReached(), LONG, 'snapshot point');
+  emulator.restore();
+  if (restoreSucceeds) {
     await within(
       emulator.waitForRequest((r) => r.endpoint === 'invocation/next'),
       LONG,
@@ -111,16 +114,13 @@ function assertHooks(t: Test, hooks: Hook[], names: string[], priorities: number
 }
 
 t.test('snapstart-runtime telemetry - records and EMF metrics after each SnapStart phase', async (t) => {
-  const [text, json, hooksOnly, failing] = await Promise.all([
+  const [text, json] = await Promise.all([
     lifecycle(t, {}),
-    lifecycle(t, { AWS_LAMBDA_LOG_FORMAT: 'JSON', SNAPSTART_EMF: '1' }),
-    lifecycle(t, {
-      AWS_LAMBDA_LOG_FORMAT: 'JSON',
-      SNAPSTART_EMF: 'on',
-      SNAPSTART_EMF_HOOKS: '1',
-      SNAPSTART_PHASE_LOG: 'off',
-    }),
-    lifecycle(t, { FIXTURE_MODE: 'fail-before', SNAPSTART_EMF: 'true', AWS_LAMBDA_LOG_LEVEL: 'ERROR' }, false),
+    lifecycle(
+      t,
+      { AWS_LAMBDA_LOG_FORMAT: 'JSON', SNAPSTART_EMF: '1', SNAPSTART_EMF_HOOKS: 'on', FIXTURE_MODE: 'fail-after' },
+      false,
+    ),
   ]);
 
   t.test('text format, defaults: one INFO record per phase, no metrics', async (t) => {
@@ -142,7 +142,8 @@ t.test('snapstart-runtime telemetry - records and EMF metrics after each SnapSta
     t.same(emfDocuments(text.stdout), [], 'no EMF record unless opted in');
   });
 
-  t.test('JSON format with EMF: a JSON record per phase, one EMF document per phase', async (t) => {
+  t.test('JSON format, EMF and per-hook EMF on, a failing after-restore hook', async (t) => {
+    t.equal(json.code, 65, 'the failed restore ends the runtime with 65');
     const lines = json.stdout.split('\n').filter(Boolean);
     t.ok(
       lines.every((line) => line.startsWith('{')),
@@ -153,20 +154,50 @@ t.test('snapstart-runtime telemetry - records and EMF metrics after each SnapSta
       records.map((line) => [line.level, (line.message as Json).phase]),
       [
         ['INFO', 'beforeSnapshot'],
-        ['INFO', 'afterRestore'],
+        ['ERROR', 'afterRestore'],
       ],
+      'INFO when the phase succeeded, ERROR when it failed',
     );
     t.match(records[0], { timestamp: /Z$/, message: { ok: true, hookCount: 2 } });
     t.notOk('requestId' in (records[0] ?? {}), 'no request id outside an invocation');
-    const hooks = ((records[1]?.message ?? { hooks: [] }) as { hooks: Hook[] }).hooks;
-    assertHooks(t, hooks, ['reconnectDb', HOSTILE], [5, 0]);
+    assertHooks(
+      t,
+      (records[0]?.message as { hooks: Hook[] } | undefined)?.hooks ?? [],
+      ['closePool', 'flushMetrics'],
+      [10, 0],
+    );
+    t.match(records[1]?.message, {
+      ok: false,
+      hookCount: 3,
+      failed: 1,
+      failedHooks: ['loadConfig'],
+      hooks: [
+        { name: 'reconnectDb', status: 'fulfilled' },
+        { name: HOSTILE, status: 'fulfilled' },
+        { name: 'loadConfig', status: 'rejected', error: 'config store unreachable' },
+      ],
+    });
 
     const documents = emfDocuments(json.stdout);
-    t.equal(documents.length, 2, 'one EMF document per phase, none per hook');
     for (const document of documents) assertEmf(t, document);
+    t.same(
+      documents.map((document) => [document.Phase, document.Hook ?? '(phase)', document.HookStatus ?? '']),
+      [
+        ['beforeSnapshot', '(phase)', ''],
+        ['beforeSnapshot', 'closePool', 'fulfilled'],
+        ['beforeSnapshot', 'flushMetrics', 'fulfilled'],
+        ['afterRestore', '(phase)', ''],
+        ['afterRestore', 'reconnectDb', 'fulfilled'],
+        ['afterRestore', 'cache "warm"\\u000a\\u00e9t\\u00e9', 'fulfilled'],
+        ['afterRestore', 'loadConfig', 'rejected'],
+      ],
+      'a phase document, then one per hook; the hook name, escaped to printable ASCII, is a dimension',
+    );
     t.match(documents, [
       { FunctionName: 'snapstart-function', Phase: 'beforeSnapshot', HookCount: 2, FailedHooks: 0 },
-      { FunctionName: 'snapstart-function', Phase: 'afterRestore', HookCount: 2, FailedHooks: 0 },
+      {},
+      {},
+      { FunctionName: 'snapstart-function', Phase: 'afterRestore', HookCount: 3, FailedHooks: 1 },
     ]);
     t.same((documents[0]?._aws as Json | undefined)?.CloudWatchMetrics, [
       {
@@ -179,50 +210,9 @@ t.test('snapstart-runtime telemetry - records and EMF metrics after each SnapSta
         ],
       },
     ]);
-  });
-
-  t.test('per-hook EMF on, phase record off: phase and hook documents, no record', async (t) => {
-    t.notMatch(hooksOnly.stdout, /snapstart\.phase/, 'SNAPSTART_PHASE_LOG=off: no record');
-    const documents = emfDocuments(hooksOnly.stdout);
-    for (const document of documents) assertEmf(t, document);
-    t.same(
-      documents.map((document) => [document.Phase, document.Hook ?? '(phase)', document.HookStatus ?? '']),
-      [
-        ['beforeSnapshot', '(phase)', ''],
-        ['beforeSnapshot', 'closePool', 'fulfilled'],
-        ['beforeSnapshot', 'flushMetrics', 'fulfilled'],
-        ['afterRestore', '(phase)', ''],
-        ['afterRestore', 'reconnectDb', 'fulfilled'],
-        ['afterRestore', 'cache "warm"\\u000a\\u00e9t\\u00e9', 'fulfilled'],
-      ],
-      'the hook name, escaped to printable ASCII, is a dimension',
-    );
     t.same(((documents[1]?._aws as Json | undefined)?.CloudWatchMetrics as Json[] | undefined)?.[0]?.Dimensions, [
       ['FunctionName', 'Phase', 'Hook'],
     ]);
     t.ok((documents[1]?.HookDuration as number) >= 15, 'closePool took its 20 ms');
-  });
-
-  t.test('a failing phase: an ERROR record naming the failed hook, and FailedHooks 1', async (t) => {
-    t.equal(failing.code, 64, 'the runtime exits 64');
-    const records = textRecords(t, failing.stdout);
-    t.equal(records.length, 1, 'one record, ERROR (the level filter keeps it)');
-    t.equal(records[0]?.level, 'ERROR');
-    t.match(records[0]?.summary, /^SnapStart beforeSnapshot: failed, 1 of 3 hooks failed \(drainQueue\) in /);
-    t.match(records[0]?.record, {
-      phase: 'beforeSnapshot',
-      ok: false,
-      failed: 1,
-      failedHooks: ['drainQueue'],
-      hooks: [
-        { name: 'closePool', status: 'fulfilled' },
-        { name: 'drainQueue', status: 'rejected', error: 'queue still busy' },
-        { name: 'flushMetrics', status: 'fulfilled' },
-      ],
-    });
-    const documents = emfDocuments(failing.stdout);
-    t.equal(documents.length, 1);
-    for (const document of documents) assertEmf(t, document);
-    t.match(documents[0], { Phase: 'beforeSnapshot', HookCount: 3, FailedHooks: 1 });
   });
 });
