@@ -27,7 +27,7 @@ import type {
 import { unsubscriber } from '../unsubscribe.js';
 import { boundText, truncate } from '../util/text.js';
 import { describeThrown, inspectThrown } from '../util/thrown.js';
-import { checkFunction, readOptions, show } from '../validate.js';
+import { checkEventName, checkFunction, readOptions, show } from '../validate.js';
 import { SnapStartAttributes as A } from './attributes.js';
 
 /** The name of the tracer used when {@link InstrumentBusOptions.tracer} is not given. */
@@ -51,6 +51,12 @@ export interface InstrumentBusOptions {
    * `@opentelemetry/api`, i.e. the globally registered tracer provider's.
    */
   readonly tracer?: Tracer;
+  /**
+   * Trace only the phases of these events (default: every event). Under Lambda SnapStart,
+   * `['afterRestore']`: spans of the before-snapshot phase would be in the snapshot's memory, and every
+   * environment restored from it would export them again.
+   */
+  readonly events?: readonly string[];
 }
 
 /** The spans of one phase still open. */
@@ -91,7 +97,8 @@ export function instrumentBus(bus: ObservableBus, options?: InstrumentBusOptions
   if (bus === null || typeof bus !== 'object' || typeof (bus as Partial<ObservableBus>).observe !== 'function') {
     throw new TypeError(`bus must be a LifecycleBus (an object with an observe method), got ${show(bus)}`);
   }
-  const given = readOptions('options', options, ['tracer']);
+  const given = readOptions('options', options, ['tracer', 'events']);
+  const events = readEvents(given.events);
   const tracer = (given.tracer ?? trace.getTracer(DEFAULT_TRACER_NAME)) as Tracer;
   if (tracer === null || typeof tracer !== 'object') {
     throw new TypeError(`options.tracer must be an OpenTelemetry Tracer, got ${show(tracer)}`);
@@ -100,7 +107,9 @@ export function instrumentBus(bus: ObservableBus, options?: InstrumentBusOptions
 
   const phases = new Map<number, OpenPhase>();
   const off = bus.observe({
-    phaseStart: (event) => phaseStart(tracer, phases, event),
+    phaseStart: (event) => {
+      if (events === undefined || events.has(event.event)) phaseStart(tracer, phases, event);
+    },
     hookStart: (event) => hookStart(tracer, phases, event),
     hookEnd: (event) => hookEnd(phases, event),
     phaseEnd: (event) => phaseEnd(tracer, phases, event),
@@ -114,6 +123,14 @@ export function instrumentBus(bus: ObservableBus, options?: InstrumentBusOptions
       endUnobserved(phase.span);
     }
   });
+}
+
+/** Reads `options.events`: `undefined` (every event) or an array of event names. */
+function readEvents(value: unknown): ReadonlySet<string> | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw new TypeError(`options.events must be an array of event names, got ${show(value)}`);
+  for (const [index, name] of (value as unknown[]).entries()) checkEventName(`options.events[${index}]`, name);
+  return new Set(value as string[]);
 }
 
 function phaseStart(tracer: Tracer, phases: Map<number, OpenPhase>, event: PhaseStartEvent): void {

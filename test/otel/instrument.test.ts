@@ -331,4 +331,26 @@ t.test('instrumentBus - the global tracer by default, and clear errors for bad a
     name: 'TypeError',
     message: /options\.tracer\.startSpan/,
   });
+  t.throws(() => instrumentBus(bus, { events: 'afterRestore' } as never), {
+    name: 'TypeError',
+    message: 'options.events must be an array of event names, got "afterRestore"',
+  });
+  t.throws(() => instrumentBus(bus, { events: ['afterRestore', 5] } as never), {
+    name: 'TypeError',
+    message: 'options.events[1] must be a string, got 5',
+  });
+});
+
+t.test('instrumentBus - events: only the phases of the events named', async (t) => {
+  const { tracer, exporter } = tracing();
+  const bus = new LifecycleBus<Events>();
+  bus.on('beforeSnapshot', () => {}, { name: 'close' });
+  bus.on('afterRestore', () => {}, { name: 'open' });
+  using _off = instrumentBus(bus, { tracer, events: ['afterRestore'] });
+  await bus.emit('beforeSnapshot');
+  await bus.emit('afterRestore');
+  t.same(
+    exporter.getFinishedSpans().map((span) => span.name),
+    ['SnapStart hook open', 'SnapStart afterRestore'],
+  );
 });
