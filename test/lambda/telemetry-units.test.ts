@@ -328,3 +328,41 @@ t.test('createPhaseTelemetry() - without a patched console, and never throwing',
   );
   t.match(calls[1]?.[1], /^SnapStart afterRestore: failed, 1 of 1 hook failed \(db\)/);
 });
+
+t.test('phase records and EMF documents never throw on hostile hook names or thrown values', async (t) => {
+  const names = ['', '   ', '\u0000\u001b[2J\r\n', '\ud800 lone surrogate', '"}]},{"type":"fake"', 'x'.repeat(20_000)];
+  const { proxy, revoke } = Proxy.revocable(new Error('revoked'), {});
+  revoke();
+  const getter = Object.defineProperty(new Error('getter'), 'message', {
+    get() {
+      throw new Error('no message for you');
+    },
+  });
+  const thrown = [proxy, getter, Object.create(null), Symbol('s'), 10n, undefined];
+  const hooks = names.flatMap((name, index) => [
+    hook(name, index, 'rejected', thrown[index]),
+    hook(name, index, 'timedOut', new HookTimeoutError(name, 5)),
+    hook(name, 0, 'skipped'),
+  ]);
+  const phase = report(hooks, 'afterRestore\n\u001b', false);
+  const source = { functionName: '\u0000', functionVersion: '1' };
+  let record: ReturnType<typeof phaseRecord> | undefined;
+  t.doesNotThrow(() => {
+    record = phaseRecord(phase);
+  }, 'phaseRecord');
+  const text = phaseRecordText(record as ReturnType<typeof phaseRecord>);
+  t.notOk(
+    [...text].some((char) => char.charCodeAt(0) < 0x20 && char !== '\t'),
+    'the text record is one line without control characters',
+  );
+  const json = text.slice(text.indexOf('\t') + 1);
+  t.same(JSON.parse(json).failed, names.length * 2, 'its JSON parses, every failure counted');
+  t.ok(json.length < 100_000, `bounded (${json.length} characters)`);
+  const documents = [phaseDocument(phase, source), ...hookDocuments(phase, source)];
+  t.equal(documents.length, 1 + names.length * 2, 'a document per hook that ran');
+  for (const document of documents) {
+    for (const key of ['FunctionName', 'Phase', 'Hook'].filter((key) => key in document))
+      t.match(document[key], /^[\x20-\x7e]{1,250}$/, `${key}: a valid dimension value`);
+    t.doesNotThrow(() => JSON.parse(JSON.stringify(document)));
+  }
+});

@@ -4,6 +4,7 @@
 // record off) are tested in process in telemetry-units.test.ts.
 import t, { type Test } from 'tap';
 import { type RuntimeUnderTest, spawnRuntime, within } from '../helpers/lambda-harness.js';
+import { documentedQueries, runQuery } from '../helpers/logs-insights.js';
 
 const LONG = 30_000;
 const HOSTILE = 'cache "warm"\nété';
@@ -214,5 +215,39 @@ t.test('snapstart-runtime telemetry - records and EMF metrics after each SnapSta
       ['FunctionName', 'Phase', 'Hook'],
     ]);
     t.ok((documents[1]?.HookDuration as number) >= 15, 'closePool took its 20 ms');
+  });
+
+  t.test('the Logs Insights queries of docs/observability.md list the slowest hooks from these records', async (t) => {
+    const doc = new URL('../../docs/observability.md', import.meta.url);
+    const [textQuery] = documentedQueries(doc, 'parse @message');
+    const [jsonQuery] = documentedQueries(doc, 'jsonParse(@message)');
+    const lines = (stdout: string) => stdout.split('\n').filter(Boolean);
+    const byText = runQuery(textQuery ?? '', lines(text.stdout));
+    const byJson = runQuery(jsonQuery ?? '', lines(json.stdout));
+    const hooksOf = (rows: Json[], phaseKey: string) =>
+      rows.map((row) => `${row[phaseKey]} ${row['hook.name']}`).sort();
+    t.same(hooksOf(byText, 'r.phase'), [
+      `afterRestore ${HOSTILE}`,
+      'afterRestore reconnectDb',
+      'beforeSnapshot closePool',
+      'beforeSnapshot flushMetrics',
+    ]);
+    t.same(hooksOf(byJson, 'log.message.phase'), [
+      `afterRestore ${HOSTILE}`,
+      'afterRestore loadConfig',
+      'afterRestore reconnectDb',
+      'beforeSnapshot closePool',
+      'beforeSnapshot flushMetrics',
+    ]);
+    for (const rows of [byText, byJson]) {
+      const slowest = rows.map((row) => row.slowestMs as number);
+      t.same(
+        slowest,
+        [...slowest].sort((a, b) => b - a),
+        'slowest first',
+      );
+      t.ok(rows.every((row) => row.runs === 1 && typeof row.avgMs === 'number'));
+      t.ok((rows.find((row) => row['hook.name'] === 'closePool')?.slowestMs as number) >= 15, 'closePool: 20 ms');
+    }
   });
 });

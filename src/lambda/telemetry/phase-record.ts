@@ -143,5 +143,5 @@ export function phaseRecordText(record: PhaseRecord): string {
         ? `failed, ${record.failed} of ${hooks} failed (${names.join(', ')}${more})`
         : `failed, ${hooks}`;
   }
-  return `SnapStart ${record.phase}: ${outcome} in ${formatMs(record.durationMs)}\t${JSON.stringify(record)}`;
+  return `SnapStart ${boundText(record.phase, 100)}: ${outcome} in ${formatMs(record.durationMs)}\t${JSON.stringify(record)}`;
 }
