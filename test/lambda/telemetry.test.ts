@@ -250,4 +250,25 @@ t.test('snapstart-runtime telemetry - records and EMF metrics after each SnapSta
       t.ok((rows.find((row) => row['hook.name'] === 'closePool')?.slowestMs as number) >= 15, 'closePool: 20 ms');
     }
   });
+
+  t.test('the records docs/observability.md shows are shaped as the runtime prints them', async (t) => {
+    const shown = documentedQueries(
+      new URL('../../docs/observability.md', import.meta.url),
+      '"type":"snapstart.phase"',
+    );
+    const [textLine, jsonLine] = shown.map((block) => block.trim());
+    const shape = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.slice(0, 1).map(shape)
+        : value !== null && typeof value === 'object'
+          ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, shape(item)]))
+          : typeof value;
+    const [realText] = textRecords(t, text.stdout);
+    const [shownText] = textRecords(t, textLine ?? '');
+    t.same(shape(shownText?.record), shape(realText?.record), 'the text example: same fields');
+    t.equal(shownText?.level, 'INFO');
+    t.match(textLine, /^\S+Z\tundefined\tINFO\tSnapStart afterRestore: ok, 2 hooks in [\d.]+ ms\t\{/);
+    const realJson = jsonLines(json.stdout).find((line) => (line.message as Json)?.type === 'snapstart.phase');
+    t.same(shape(JSON.parse(jsonLine ?? '{}')), shape(realJson), 'the JSON example: same fields');
+  });
 });
