@@ -5,8 +5,10 @@ import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { RuntimeApiEmulator } from '../../src/emulator/index.js';
 import { HookTimeoutError } from '../../src/errors.js';
 import { LifecycleBus, type PhaseReport, type SnapStartEvents } from '../../src/index.js';
+import { startRuntime } from '../../src/lambda/index.js';
 import { patchConsole } from '../../src/lambda/logging/console.js';
 import { telemetrySink } from '../../src/lambda/logging/sinks.js';
 import {
@@ -26,6 +28,7 @@ import {
 } from '../../src/lambda/telemetry/phase-record.js';
 import { EMF_ENV, EMF_HOOKS_ENV, PHASE_LOG_ENV, telemetrySettings } from '../../src/lambda/telemetry/settings.js';
 import type { HookOutcome } from '../../src/types.js';
+import { FIXTURES } from '../helpers/lambda-harness.js';
 
 const STARTED = Date.parse('2026-01-02T03:04:05.000Z');
 
@@ -365,4 +368,34 @@ t.test('phase records and EMF documents never throw on hostile hook names or thr
       t.match(document[key], /^[\x20-\x7e]{1,250}$/, `${key}: a valid dimension value`);
     t.doesNotThrow(() => JSON.parse(JSON.stringify(document)));
   }
+});
+
+t.test('startRuntime() - phase records under snap-start only: an on-demand function writes none', async (t) => {
+  const records = async (initType: 'on-demand' | 'snap-start'): Promise<string[]> => {
+    const emulator = await RuntimeApiEmulator.start({ initType, autoRestore: true });
+    const bus = new LifecycleBus<SnapStartEvents>();
+    bus.on('beforeSnapshot', () => {}, { name: 'close' });
+    bus.on('afterRestore', () => {}, { name: 'open' });
+    const written: string[] = [];
+    const { info } = console;
+    console.info = (message: unknown) => void written.push(String(message));
+    try {
+      const env = { ...emulator.runtimeEnv(), _HANDLER: 'faults.echo', LAMBDA_TASK_ROOT: FIXTURES };
+      const [code] = await Promise.all([
+        startRuntime({ env, bus, patchConsole: false, maxInvocations: 1, log: () => {} }),
+        emulator.invoke({ ping: 1 }),
+      ]);
+      t.equal(code, 0, `${initType}: served its invocation`);
+    } finally {
+      console.info = info;
+      await emulator.close();
+    }
+    return written.filter((line) => line.startsWith('SnapStart '));
+  };
+  t.same(await records('on-demand'), [], 'on-demand: no record');
+  t.match(
+    await records('snap-start'),
+    [/^SnapStart beforeSnapshot: ok/, /^SnapStart afterRestore: ok/],
+    'snap-start: two',
+  );
 });
