@@ -162,6 +162,19 @@ export function latencyCases(lib: Library): LatencyCase[] {
       },
     },
     {
+      // The cost of telemetry: one observer with all four methods (no-ops), so every event is built and sent.
+      id: 'bus-observed',
+      label: 'bus: one observer attached',
+      kind: 'ours',
+      concurrent: false,
+      setup: (n) => {
+        const bus = new LifecycleBus<{ phase: void }>();
+        for (const hook of noopHooks(n)) bus.on('phase', hook);
+        bus.observe({ phaseStart() {}, hookStart() {}, hookEnd() {}, phaseEnd() {} });
+        return () => bus.emit('phase');
+      },
+    },
+    {
       id: 'emittery-serial',
       label: 'emittery emitSerial',
       kind: 'peer',

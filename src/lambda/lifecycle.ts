@@ -10,7 +10,7 @@ import { RuntimeApiClient } from './client.js';
 import { toErrorBody } from './errors.js';
 import { LambdaExitCode } from './exit-codes.js';
 import { type InitConfig, type InitContext, importHandler, readConfig, reportInitError } from './init.js';
-import { patchConsole } from './logging/console.js';
+import { type LambdaConsole, patchConsole } from './logging/console.js';
 import { checkHandlerForConcurrency, runInvocationLoop } from './loop.js';
 import { applyAwsNodePath } from './node-path.js';
 import { runSnapStartPhases, type SnapStartApi, SnapStartPhaseError } from './phases.js';
@@ -24,6 +24,8 @@ interface Runtime extends InitContext {
   readonly options: RuntimeOptions;
   /** How many invocations are served at once (`AWS_LAMBDA_MAX_CONCURRENCY`, Lambda Managed Instances). */
   readonly concurrency: number;
+  /** The patched console, or `undefined` when `patchConsole: false`. */
+  readonly console: LambdaConsole | undefined;
   stage: FailureStage;
 }
 
@@ -53,7 +55,18 @@ export async function runRuntime(options: RuntimeOptions): Promise<number> {
     applyAwsNodePath(env);
     const gate = createFailureGate();
     const report = createReportWriter(env);
-    const runtime: Runtime = { client, env, gate, log, logError, report, options, concurrency, stage: 'init' };
+    const runtime: Runtime = {
+      client,
+      env,
+      gate,
+      log,
+      logError,
+      report,
+      options,
+      concurrency,
+      console: lambdaConsole,
+      stage: 'init',
+    };
     // Failures are posted on a connection of their own: the runtime's may be blocked in a long poll.
     const reporter = new RuntimeApiClient(endpoint);
     const failures = watchProcessFailures({ client: reporter, stage: () => runtime.stage, gate, logError, log });
@@ -90,13 +103,19 @@ async function lifecycle(runtime: Runtime): Promise<number> {
 
 /** Runs the SnapStart phases; resolves the exit code after a failure, `undefined` after success. */
 async function snapStartPhases(runtime: Runtime, config: InitConfig): Promise<number | undefined> {
+  // Loaded here, under SnapStart only: on-demand functions never read the telemetry code.
+  const { createPhaseTelemetry } = await import('./telemetry/index.js');
+  const telemetry = createPhaseTelemetry({ env: runtime.env, console: runtime.console, log: runtime.log });
   try {
     await runSnapStartPhases({
       client: gated(runtime.client, runtime.gate),
       bus: runtime.options.bus,
       beforeSnapshotDeadline: config.deadlines?.beforeSnapshot,
       afterRestoreDeadline: config.deadlines?.afterRestore,
-      onPhase: (phase) => runtime.report?.({ type: 'phase', report: toReportedPhase(phase) }),
+      onPhase: (phase) => {
+        runtime.report?.({ type: 'phase', report: toReportedPhase(phase) });
+        telemetry?.(phase);
+      },
       onRestored: () => {
         runtime.stage = 'afterRestore';
         refreshRandomCaches();

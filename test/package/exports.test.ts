@@ -43,6 +43,7 @@ const EXPECTED: Record<string, string[]> = {
     'snapshotMain',
   ],
   'snapstart-hooks/eslint': ['default', 'rules'],
+  'snapstart-hooks/otel': ['DEFAULT_TRACER_NAME', 'SnapStartAttributes', 'instrumentBus'],
 };
 const entries = Object.keys(EXPECTED);
 

@@ -43,6 +43,12 @@ export interface LambdaConsole {
    * `label` then a tab and the error as JSON; in JSON, the error as the record's message. Never throws.
    */
   logError(label: string, error: unknown): void;
+  /**
+   * Writes one record at `level` whose message is `message`, exactly as a console call with that one
+   * argument would (the level filter and the telemetry descriptor apply; in JSON an object stays a JSON
+   * value). For the runtime's own structured records; it bypasses whatever replaced `console`'s methods.
+   */
+  record(level: LogLevelName, message: unknown): void;
   /** Puts the original console methods back (`console.fatal` is removed again). */
   restore(): void;
 }
@@ -121,6 +127,10 @@ export function patchConsole(options: PatchConsoleOptions = {}): LambdaConsole {
       } catch {
         // the console was replaced by something that throws: nothing left to log to
       }
+    },
+    record: (name, message) => {
+      const level = LOG_LEVELS[name];
+      if (level.rank >= minimum.rank) write(level, [message]);
     },
     restore: () => {
       for (const [method, original] of originals) target[method] = original;
