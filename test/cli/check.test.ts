@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { runCheckCommand } from '../../src/cli/check.js';
-import type { Teardown } from '../helpers/cli.js';
+import { runNode, type Teardown } from '../helpers/cli.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const builtCli = `${root}dist/cli/main.js`;
@@ -39,22 +38,7 @@ async function checkInProcess(argv: string[]): Promise<Run> {
 
 /** Runs the built `snapstart check` with plain node (its children are plain node too). */
 function checkBuilt(t: Teardown, argv: string[]): Promise<Run> {
-  const child = spawn(process.execPath, [builtCli, 'check', ...argv], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runNode(t, [builtCli, 'check', ...argv]);
 }
 
 t.test('snapstart check --help - the usage, exit 0', async (t) => {

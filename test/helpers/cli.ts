@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { type ChildResult, finished } from './child.js';
 
 /** The repository root. */
 export const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -12,13 +13,7 @@ export const cliMain = fileURLToPath(new URL('../../src/cli/main.ts', import.met
 /** The lifecycle fixture entry. */
 export const lifecycleEntry = fileURLToPath(new URL('../fixtures/v8/lifecycle-entry.ts', import.meta.url));
 
-/** What a finished child did. */
-export interface ChildResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type { ChildResult };
 
 /** A place to register cleanup, like tap's `t.teardown`. */
 export interface Teardown {
@@ -40,22 +35,7 @@ export function runNode(
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+  return finished(child, timeoutMs);
 }
 
 /** The built `snapstart` CLI (`npm run build` first): plain node runs it without tsx's start-up cost. */

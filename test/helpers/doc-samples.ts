@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
+import { type ChildResult, finished } from './child.js';
 
 /** One TypeScript block of a Markdown file. */
 export interface Sample {
@@ -155,13 +156,7 @@ export function typeCheck(modules: readonly SampleModule[], root: string): Map<S
 }
 
 /** What one run of a sample did. */
-export interface SampleRun {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly timedOut: boolean;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type SampleRun = ChildResult;
 
 /**
  * A directory where samples run as `.mjs` files: under the repository's `node_modules/.cache`, so
@@ -196,26 +191,7 @@ export function runModule(module: SampleModule, directory: string, timeoutMs: nu
   // Plain node, as a user runs the sample: without the test runner's loaders (tsx, source maps).
   const { NODE_OPTIONS: _loaders, ...env } = process.env;
   const child = spawn(process.execPath, [path], { cwd: dirname(path), env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGKILL');
-  }, timeoutMs);
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, timedOut, stdout, stderr });
-    });
-  });
+  return finished(child, timeoutMs);
 }
 
 /** Runs `task` over `items`, at most `limit` at a time; results in the order of `items`. */

@@ -1,10 +1,11 @@
 /**
  * Test harness: an emulator plus the real `snapstart-runtime` (the built dist/lambda/bin.js, plain node) as a child process.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type EmulatorOptions, RuntimeApiEmulator } from '../../src/emulator/index.js';
+import { stopChild, type WatchedChild, watchChild } from './child.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/lambda/', import.meta.url));
 export const RUNTIME_BIN = fileURLToPath(new URL('../../dist/lambda/bin.js', import.meta.url));
@@ -13,15 +14,8 @@ interface Teardown {
   teardown(fn: () => unknown): void;
 }
 
-export interface RuntimeUnderTest {
+export interface RuntimeUnderTest extends WatchedChild {
   emulator: RuntimeApiEmulator;
-  child: ChildProcess;
-  /** Resolves with the exit code (or the signal name) when the runtime exits. */
-  exited: Promise<number | string>;
-  /** Everything the runtime wrote to stderr so far. */
-  stderr(): string;
-  /** Everything the runtime wrote to stdout so far. */
-  stdout(): string;
 }
 
 export interface SpawnOptions extends EmulatorOptions {
@@ -50,23 +44,9 @@ export async function spawnRuntime(t: Teardown, options: SpawnOptions): Promise<
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stderr = '';
-  let stdout = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  const exited = new Promise<number | string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
-  );
-  t.teardown(async () => {
-    // Closing the API makes a serving runtime exit by itself (so its coverage is written); kill only as a last resort.
-    await emulator.close();
-    if (child.exitCode === null && child.signalCode === null) {
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(killer);
-    }
-  });
-  return { emulator, child, exited, stderr: () => stderr, stdout: () => stdout };
+  const watched = watchChild(child);
+  t.teardown(() => stopChild(watched, () => emulator.close()));
+  return { emulator, ...watched };
 }
 
 /** `METHOD endpoint` of every recorded request, for asserting exact sequences. */
