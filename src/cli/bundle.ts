@@ -5,13 +5,15 @@
  *
  * @module
  */
+
 import { spawnSync } from 'node:child_process';
 import { chmod, copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeThrown, inspectThrown } from '../util/thrown.js';
+import { describeThrown } from '../util/thrown.js';
 import { parseCommandArgs, pathKind, usageError as reportUsageError } from './args.js';
 import type { Command } from './commands.js';
+import { importEsbuild } from './esbuild.js';
 
 const USAGE = `Usage: snapstart bundle --out <dir> [--handler <entry>] [--node <path>] [options]
 
@@ -254,25 +256,9 @@ async function packageVersion(): Promise<string> {
   return String(manifest.version);
 }
 
-/**
- * Loads esbuild, an optional peer dependency, only when the command runs.
- *
- * @throws Error saying how to install it when it cannot be found.
- */
-export async function loadEsbuild(specifier = 'esbuild'): Promise<EsmBundler> {
-  try {
-    return (await import(specifier)) as EsmBundler;
-  } catch (error) {
-    const { code, message } = inspectThrown(error);
-    // tsx's loader hooks may drop the code: the message names the missing module too.
-    const missing = /^Cannot find (?:package|module) /.test(message) && message.includes(`'${specifier}'`);
-    if (code === 'ERR_MODULE_NOT_FOUND' || missing) {
-      throw new Error(
-        `snapstart bundle needs esbuild, and ${JSON.stringify(specifier)} could not be found: install it with \`npm install --save-dev esbuild\``,
-      );
-    }
-    throw error;
-  }
+/** Loads esbuild (an optional peer dependency) when the command runs; a missing one gets an install hint. */
+export function loadEsbuild(specifier = 'esbuild'): Promise<EsmBundler> {
+  return importEsbuild<EsmBundler>('snapstart bundle', specifier);
 }
 
 /** esbuild's `BuildFailure` lists each error and where it is; anything else is described by its one-line reason. */

@@ -4,6 +4,7 @@
  *
  * @module
  */
+
 import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { BUILD_REPORT_ENV, type BuildReport } from '../v8/build-report.js';
 import { diagnoseOpenHandle } from '../v8/open-handles.js';
 import { parseCommandArgs, pathKind, usageError as reportUsageError } from './args.js';
 import type { Command } from './commands.js';
+import { importEsbuild } from './esbuild.js';
 import { outputClash, unwritableTarget } from './output-paths.js';
 
 const USAGE = `Usage: snapstart snapshot <entry> [--out app.blob] [--bundle entry.cjs]
@@ -49,35 +51,9 @@ interface BundleFailure {
   errors?: { text: string; location?: { file: string; line: number; column: number } | null }[];
 }
 
-/**
- * Loads esbuild, an optional peer dependency, with a dynamic import so the rest of the package
- * works without it.
- *
- * @throws Error saying how to install it when it cannot be found.
- */
-export async function loadBundler(specifier = 'esbuild'): Promise<Bundler> {
-  try {
-    return (await import(specifier)) as Bundler;
-  } catch (error) {
-    if (isModuleNotFound(error, specifier)) {
-      throw new Error(
-        `snapstart snapshot needs esbuild to bundle the entry, and ${JSON.stringify(specifier)} could not be found: install it with \`npm install --save-dev esbuild\``,
-      );
-    }
-    throw error;
-  }
-}
-
-/**
- * Whether `error` says that `specifier` itself could not be found. The code is checked first; the
- * message too, because an error thrown by a module loader hook (tsx, for one) can cross from the
- * hooks thread without its `code`.
- */
-function isModuleNotFound(error: unknown, specifier: string): boolean {
-  const code = (error as { code?: string } | undefined)?.code;
-  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return true;
-  const message = error instanceof Error ? error.message : '';
-  return /^Cannot find (?:package|module) /.test(message) && message.includes(`'${specifier}'`);
+/** Loads esbuild (an optional peer dependency) when the command runs; a missing one gets an install hint. */
+export function loadBundler(specifier = 'esbuild'): Promise<Bundler> {
+  return importEsbuild<Bundler>('snapstart snapshot', specifier);
 }
 
 /** The `snapshot` subcommand. */

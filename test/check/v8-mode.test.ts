@@ -23,10 +23,10 @@ const writesBundle = (code: string) => async () => ({
 
 t.test('runV8Mode() - without esbuild, or when bundling fails: no snapshot, and why', async (t) => {
   const missing = async () => {
-    throw new Error('snapstart snapshot needs esbuild to bundle the entry, and "esbuild" could not be found');
+    throw new Error('snapstart snapshot needs esbuild, and "esbuild" could not be found');
   };
   t.same(await runV8Mode(await options(t), missing), {
-    unavailable: 'the V8 mode needs esbuild to bundle the entry, and "esbuild" could not be found',
+    unavailable: 'the V8 mode needs esbuild, and "esbuild" could not be found',
     stage: 'bundle',
   });
   const failing = async () => ({

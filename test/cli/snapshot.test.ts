@@ -86,7 +86,7 @@ t.test('snapstart snapshot - passes esbuild warnings on and counts one hook', as
 t.test('loadBundler() - a missing esbuild gives an install hint', async (t) => {
   await t.rejects(loadBundler('snapstart-no-such-bundler'), {
     message:
-      /needs esbuild to bundle the entry, and "snapstart-no-such-bundler" could not be found: install it with `npm install --save-dev esbuild`/,
+      /snapstart snapshot needs esbuild, and "snapstart-no-such-bundler" could not be found: install it with `npm install --save-dev esbuild`/,
   });
   t.equal(typeof (await loadBundler()).build, 'function', 'esbuild loads when present');
 });
