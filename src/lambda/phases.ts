@@ -10,7 +10,7 @@ import { type SnapStartEvents, snapStartBus } from '../snapstart.js';
 import type { PhaseReport } from '../types.js';
 import { boundText } from '../util/text.js';
 import { describeThrown } from '../util/thrown.js';
-import { checkDuration, checkFunction, checkOptionsObject, show } from '../validate.js';
+import { checkDuration, checkFunction, checkOptionsObject, readOptions, show } from '../validate.js';
 import type { RuntimeApiClient } from './client.js';
 import { RuntimeError } from './errors.js';
 import { LambdaExitCode } from './exit-codes.js';
@@ -142,6 +142,16 @@ function deadlineFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number)
   return value;
 }
 
+const PHASES_OPTIONS = [
+  'client',
+  'bus',
+  'beforeSnapshotDeadline',
+  'afterRestoreDeadline',
+  'env',
+  'onPhase',
+  'onRestored',
+] as const;
+
 /**
  * Runs the SnapStart lifecycle against the Runtime API, as AWS's runtimes do:
  * before-snapshot hooks (newest first) → `GET /runtime/restore/next` (blocks across the snapshot) →
@@ -170,23 +180,23 @@ function deadlineFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number)
  * ```
  */
 export async function runSnapStartPhases(options: SnapStartPhasesOptions): Promise<SnapStartPhasesResult> {
-  checkOptionsObject('runSnapStartPhases(options)', options);
-  const client = options?.client;
+  // Own properties only, each read once: what is checked is what is used.
+  const given = readOptions('runSnapStartPhases(options)', options, PHASES_OPTIONS) as Partial<SnapStartPhasesOptions>;
+  const client = given.client;
   if (typeof client?.restoreNext !== 'function' || typeof client.postInitError !== 'function') {
     throw new TypeError(`runSnapStartPhases(options): options.client must be a RuntimeApiClient, got ${show(client)}`);
   }
-  const { bus = snapStartBus, onPhase, onRestored = refreshRandomCaches, env } = options;
+  const { bus = snapStartBus, onPhase, onRestored = refreshRandomCaches, env } = given;
   if (typeof bus?.emit !== 'function') throw new TypeError(`options.bus must be a LifecycleBus, got ${show(bus)}`);
   if (onPhase !== undefined) checkFunction('options.onPhase', onPhase);
   checkFunction('options.onRestored', onRestored);
-  checkDuration('options.beforeSnapshotDeadline', options.beforeSnapshotDeadline);
-  checkDuration('options.afterRestoreDeadline', options.afterRestoreDeadline);
-  const fromEnv =
-    options.beforeSnapshotDeadline === undefined || options.afterRestoreDeadline === undefined
-      ? deadlinesFromEnv(env)
-      : undefined;
-  const beforeSnapshotDeadline = options.beforeSnapshotDeadline ?? (fromEnv?.beforeSnapshot as number);
-  const afterRestoreDeadline = options.afterRestoreDeadline ?? (fromEnv?.afterRestore as number);
+  checkOptionsObject('options.env', env);
+  const { beforeSnapshotDeadline: beforeGiven, afterRestoreDeadline: afterGiven } = given;
+  checkDuration('options.beforeSnapshotDeadline', beforeGiven);
+  checkDuration('options.afterRestoreDeadline', afterGiven);
+  const fromEnv = beforeGiven === undefined || afterGiven === undefined ? deadlinesFromEnv(env) : undefined;
+  const beforeSnapshotDeadline = beforeGiven ?? (fromEnv?.beforeSnapshot as number);
+  const afterRestoreDeadline = afterGiven ?? (fromEnv?.afterRestore as number);
 
   const fail = async (step: SnapStartStep, cause: unknown, posted: unknown): Promise<never> => {
     if (cause instanceof LifecycleError) onPhase?.(cause.report);
