@@ -230,3 +230,13 @@ export function checkHeaderValue(name: string, value: unknown): asserts value is
     );
   }
 }
+
+// An HTTP field name (RFC 9110 token): what Node accepts in setHeader.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Checks a string used as an HTTP header name: a non-empty token (no spaces, CR, LF or other separators). */
+export function checkHeaderName(name: string, value: string): void {
+  if (!HEADER_NAME.test(value)) {
+    throw new RangeError(`${name} must be an HTTP header name (letters, digits and !#$%&'*+-.^_\`|~), got ${show(value)}`);
+  }
+}

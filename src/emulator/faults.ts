@@ -4,7 +4,16 @@
  * @module
  */
 import { ENDPOINTS, type Endpoint } from '../runtime-api.js';
-import { checkHeaderValue, checkInteger, checkOneOf, readArray, readOptions, readRecord, show } from '../validate.js';
+import {
+  checkHeaderName,
+  checkHeaderValue,
+  checkInteger,
+  checkOneOf,
+  readArray,
+  readOptions,
+  readRecord,
+  show,
+} from '../validate.js';
 import type { FaultAction, FaultOptions } from './types.js';
 
 /** The fault kinds, in the order {@link FaultAction} documents them. */
@@ -90,6 +99,7 @@ function checkAction(action: FaultAction): FaultAction {
       }
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(readRecord('action.headers', given.headers) ?? {})) {
+        checkHeaderName(`action.headers key ${show(name)}`, name);
         checkHeaderValue(`action.headers.${name}`, value);
         if (value !== undefined) headers[name] = value;
       }

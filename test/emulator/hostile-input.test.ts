@@ -197,6 +197,17 @@ t.test('RuntimeApiEmulator.start() and inject() - bad options are refused, namin
       RangeError,
       /^action\.headers\.x-a must be sent as an HTTP header/,
     ],
+    // A header name Node cannot send would throw out of the server's request handler.
+    ...['bad\r\nname', '', 'a b', 'x:y', 'é'].map((name): [() => unknown, ErrorConstructor, RegExp] => [
+      () => emulator.inject('restore/next', { kind: 'status', status: 500, headers: { [name]: 'v' } }),
+      RangeError,
+      /^action\.headers key ".*" must be an HTTP header name/,
+    ]),
+    [
+      () => emulator.inject('restore/next', { kind: 'reset', status: 500 } as never),
+      TypeError,
+      /^action has an unknown key "status"; the known keys are kind$/,
+    ],
     [
       () => emulator.inject('restore/next', { kind: 'delay', ms: -1 }),
       RangeError,
