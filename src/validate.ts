@@ -237,6 +237,8 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Checks a string used as an HTTP header name: a non-empty token (no spaces, CR, LF or other separators). */
 export function checkHeaderName(name: string, value: string): void {
   if (!HEADER_NAME.test(value)) {
-    throw new RangeError(`${name} must be an HTTP header name (letters, digits and !#$%&'*+-.^_\`|~), got ${show(value)}`);
+    throw new RangeError(
+      `${name} must be an HTTP header name (letters, digits and !#$%&'*+-.^_\`|~), got ${show(value)}`,
+    );
   }
 }
