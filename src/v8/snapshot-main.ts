@@ -9,7 +9,7 @@ import { refreshRandomCaches } from '../fresh-randomness.js';
 import { formatReport } from '../report.js';
 import { snapStartBus } from '../snapstart.js';
 import type { PhaseReport } from '../types.js';
-import { describeThrown, inspectThrown } from '../util/thrown.js';
+import { describeThrown, inspectThrown, isError } from '../util/thrown.js';
 import { preciseNow } from '../util/timers.js';
 import { checkDuration, checkFunction, readOptions } from '../validate.js';
 import { type BuildReport, writeBuildReport } from './build-report.js';
@@ -236,7 +236,7 @@ async function guardPhase<T>(host: SnapshotHost, phase: string, run: () => Promi
 }
 
 function describePhaseFailure(event: string, error: unknown, consequence: string): string {
-  if (!(error instanceof LifecycleError))
+  if (!(isError(error) && error instanceof LifecycleError))
     return `${PREFIX} ${event} failed (${consequence}): ${describeFailure(error)}\n`;
   const details = error.errors.map((cause: unknown) => indent(describeFailure(cause))).join('\n');
   return `${PREFIX} ${error.message} (${consequence})\n${formatReport(error.report)}\n${details}\n`;

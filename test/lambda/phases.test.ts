@@ -12,6 +12,7 @@ import {
 } from '../../src/lambda/index.js';
 import { deadlinesFromEnv, neverSettledError } from '../../src/lambda/phases.js';
 import { createReportWriter, parseReportLine } from '../../src/lambda/timeline.js';
+import { hostileValues } from '../helpers/hostile.js';
 
 async function setup(t: { teardown(fn: () => unknown): void }, options = {}) {
   const emulator = await RuntimeApiEmulator.start({ autoRestore: true, ...options });
@@ -262,3 +263,61 @@ t.test('createReportWriter() and parseReportLine() - fd from env, junk lines ign
   t.equal(parseReportLine('null'), undefined);
   t.match(parseReportLine('{"type":"init","handler":"a.b"}'), { type: 'init' });
 });
+
+t.test(
+  'runSnapStartPhases() - hooks, onRestored and onPhase throwing any badly-behaved value: posted or warned, never a raw throw',
+  async (t) => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    t.teardown(() => process.off('warning', onWarning));
+    const places = ['a before-snapshot hook', 'an after-restore hook', 'onRestored', 'onPhase'] as const;
+    for (const [label, value] of hostileValues()) {
+      for (const place of places) {
+        const posts: string[] = [];
+        const client = {
+          restoreNext: async () => {},
+          postInitError: async (_error: unknown, type: string) => void posts.push(type),
+          postRestoreError: async (_error: unknown, type: string) => void posts.push(type),
+        };
+        const bus = new LifecycleBus<SnapStartEvents>();
+        const thrower = () => {
+          throw value;
+        };
+        if (place === 'a before-snapshot hook') bus.on('beforeSnapshot', thrower);
+        if (place === 'an after-restore hook') bus.on('afterRestore', async () => thrower());
+        const run = runSnapStartPhases({
+          client: client as never,
+          bus,
+          env: {},
+          ...(place === 'onRestored' ? { onRestored: thrower } : {}),
+          ...(place === 'onPhase' ? { onPhase: thrower } : {}),
+        });
+        const what = `${label} from ${place}`;
+        if (place === 'onPhase') {
+          // An observer: its error is a warning, and both phases run as without it.
+          const result = await run;
+          t.equal(result.afterRestore.ok, true, what);
+          t.same(posts, [], what);
+          continue;
+        }
+        const error = await run.then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+        t.ok(error instanceof SnapStartPhaseError, `${what}: a SnapStartPhaseError`);
+        const expected =
+          place === 'a before-snapshot hook' ? 'Runtime.BeforeSnapshotError' : 'Runtime.AfterRestoreError';
+        t.same(posts, [expected], `${what}: posted once as ${expected}`);
+        t.type((error as Error).message, 'string', what);
+      }
+    }
+    await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+    const ours = warnings.filter((warning) => (warning as { code?: string }).code === 'SNAPSTART_HOOKS_OBSERVER');
+    t.equal(ours.length, hostileValues().length, 'one warning per throwing onPhase');
+    t.ok(
+      ours.every((warning) => warning.message.length < 1_000),
+      'warnings are bounded',
+    );
+  },
+);

@@ -4,8 +4,7 @@
  * @module
  */
 import { statSync } from 'node:fs';
-import { OBSERVER_WARNING_CODE } from '../../observe.js';
-import { describeThrown, inspectThrown } from '../../util/thrown.js';
+import { guardCallback } from '../../observe.js';
 import { MAX_TIMER_DELAY } from '../../util/timers.js';
 import {
   checkFunction,
@@ -97,29 +96,8 @@ export function planSimulation(options: SimulateOptions): SimulationPlan {
     env: { ...(env as Record<string, string>) },
     timeout,
     functionTimeout,
-    onEvent: guardObserver(onEvent),
-  };
-}
-
-/**
- * `onEvent` made safe to call from the runtime's output and the emulator's events: whatever it throws
- * stays out of them (thrown there, it would be an uncaught exception of the calling process); its
- * first error is reported once as a process warning, as a throwing bus observer's is.
- */
-function guardObserver(onEvent: (event: SimulationEvent) => void): (event: SimulationEvent) => void {
-  let reported = false;
-  return (event) => {
-    try {
-      onEvent(event);
-    } catch (error) {
-      if (reported) return;
-      reported = true;
-      process.emitWarning(`simulate() options.onEvent threw: ${describeThrown(error)}`, {
-        type: 'SnapStartHooksWarning',
-        code: OBSERVER_WARNING_CODE,
-        detail: inspectThrown(error).stack,
-      });
-    }
+    // Thrown from the runtime's output or an emulator event, its error would be uncaught: one warning instead.
+    onEvent: guardCallback('simulate() options.onEvent', onEvent),
   };
 }
 
