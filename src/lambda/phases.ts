@@ -6,7 +6,6 @@
 import type { LifecycleBus } from '../bus.js';
 import { LifecycleError } from '../errors.js';
 import { refreshRandomCaches } from '../fresh-randomness.js';
-import { guardCallback } from '../observe.js';
 import { type SnapStartEvents, snapStartBus } from '../snapstart.js';
 import type { PhaseReport } from '../types.js';
 import { boundText } from '../util/text.js';
@@ -193,11 +192,9 @@ export async function runSnapStartPhases(options: SnapStartPhasesOptions): Promi
   if (typeof client?.restoreNext !== 'function' || typeof client.postInitError !== 'function') {
     throw new TypeError(`runSnapStartPhases(options): options.client must be a RuntimeApiClient, got ${show(client)}`);
   }
-  const { bus = snapStartBus, onPhase: phaseObserver, onRestored = refreshRandomCaches, env } = given;
+  const { bus = snapStartBus, onPhase, onRestored = refreshRandomCaches, env } = given;
   if (typeof bus?.emit !== 'function') throw new TypeError(`options.bus must be a LifecycleBus, got ${show(bus)}`);
-  if (phaseObserver !== undefined) checkFunction('options.onPhase', phaseObserver);
-  // An observer: what it throws must not stop an error post or a phase (one warning instead).
-  const onPhase = phaseObserver && guardCallback('runSnapStartPhases() options.onPhase', phaseObserver);
+  if (onPhase !== undefined) checkFunction('options.onPhase', onPhase);
   checkFunction('options.onRestored', onRestored);
   checkOptionsObject('options.env', env);
   const { beforeSnapshotDeadline: beforeGiven, afterRestoreDeadline: afterGiven } = given;
