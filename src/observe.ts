@@ -20,6 +20,7 @@ import type {
   Unsubscribe,
 } from './types.js';
 import { unsubscriber } from './unsubscribe.js';
+import { truncate } from './util/text.js';
 import { describeThrown, inspectThrown } from './util/thrown.js';
 import { checkFunction, show } from './validate.js';
 
@@ -37,6 +38,37 @@ type Notifications = {
 
 /** The `code` of the process warning that reports an observer's first error. */
 export const OBSERVER_WARNING_CODE = 'SNAPSTART_HOOKS_OBSERVER';
+
+/**
+ * `callback` made safe to call where a throw would do harm (inside a phase, a child's output stream, an
+ * emulator event): whatever it throws is kept out, and its first error is reported once as a process
+ * warning (code {@link OBSERVER_WARNING_CODE}), as a throwing bus observer's is. `what` names it there.
+ */
+export function guardCallback<Args extends unknown[]>(
+  what: string,
+  callback: (...args: Args) => unknown,
+): (...args: Args) => void {
+  let reported = false;
+  return (...args) => {
+    try {
+      callback(...args);
+    } catch (error) {
+      if (reported) return;
+      reported = true;
+      process.emitWarning(`${what} threw: ${describeThrown(error)}`, {
+        type: 'SnapStartHooksWarning',
+        code: OBSERVER_WARNING_CODE,
+        detail: warningDetail(error),
+      });
+    }
+  };
+}
+
+/** A thrown value's stack for a warning's detail, bounded: Node prints the detail whole. */
+function warningDetail(error: unknown): string | undefined {
+  const stack = inspectThrown(error).stack;
+  return stack === undefined ? undefined : truncate(stack, 4_000);
+}
 
 /** `eventemitter3`'s class, loaded by the first `observe()` of the process. */
 function loadEmitter(): typeof EventEmitter {
@@ -82,7 +114,7 @@ export class Observers {
           process.emitWarning(`a LifecycleBus observer's ${type} threw: ${describeThrown(error)}`, {
             type: 'SnapStartHooksWarning',
             code: OBSERVER_WARNING_CODE,
-            detail: inspectThrown(error).stack,
+            detail: warningDetail(error),
           });
         }
       };

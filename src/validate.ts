@@ -174,14 +174,35 @@ export function checkOneOf<T extends string>(
   throw new RangeError(`${name} must be one of ${list}, got ${show(value)}`);
 }
 
-/** Checks that `value` has no own keys but `known` (a typo'd option is refused instead of ignored). */
-export function checkKnownKeys(name: string, value: object | undefined, known: readonly string[]): void {
-  if (value === undefined) return;
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) {
-      throw new TypeError(`${name}.${key} is not an option; the options are ${known.join(', ')}`);
-    }
+/**
+ * Copies an optional array once: each own index read once, so a Proxy or a getter cannot change an
+ * element between its check and its use. Holes read as `undefined`.
+ *
+ * @returns the copy, or `undefined` for `undefined`.
+ */
+export function readArray(name: string, value: unknown): unknown[] | undefined {
+  if (value === undefined) return undefined;
+  if (!isArray(value)) throw new TypeError(`${name} must be an array, got ${show(value)}`);
+  const array = value as unknown[];
+  const copy: unknown[] = [];
+  for (let index = 0, length = array.length; index < length; index++) {
+    copy.push(Object.hasOwn(array, index) ? array[index] : undefined);
   }
+  return copy;
+}
+
+/**
+ * Copies an optional record of strings (an environment, headers) once: own enumerable string keys
+ * only, each value read once, into a null-prototype object.
+ *
+ * @returns the copy, or `undefined` for `undefined`.
+ */
+export function readRecord(name: string, value: unknown): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  checkOptionsObject(name, value);
+  const copy: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(value as object)) copy[key] = (value as Record<string, unknown>)[key];
+  return copy;
 }
 
 /** Checks an optional string that can be passed to a child process: no NUL character (the OS cannot carry one). */
@@ -206,6 +227,18 @@ export function checkHeaderValue(name: string, value: unknown): asserts value is
   if (!HEADER_VALUE.test(value)) {
     throw new RangeError(
       `${name} must be sent as an HTTP header: printable Latin-1 characters, no control characters and no surrounding spaces, got ${JSON.stringify(truncate(value, 80))}`,
+    );
+  }
+}
+
+// An HTTP field name (RFC 9110 token): what Node accepts in setHeader.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Checks a string used as an HTTP header name: a non-empty token (no spaces, CR, LF or other separators). */
+export function checkHeaderName(name: string, value: string): void {
+  if (!HEADER_NAME.test(value)) {
+    throw new RangeError(
+      `${name} must be an HTTP header name (letters, digits and !#$%&'*+-.^_\`|~), got ${show(value)}`,
     );
   }
 }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createContext } from '../lambda/context.js';
 import { isThenable } from '../util/promise.js';
-import { describeThrown, inspectThrown } from '../util/thrown.js';
+import { describeThrown, inspectThrown, isError } from '../util/thrown.js';
 import { publishedReader } from './inject.js';
 import { type Plain, toPlain, UNDEFINED, type ValuePath } from './values.js';
 
@@ -60,7 +60,8 @@ export function describeFailure(error: unknown, maxLength = 1_000): string {
 
 /** A failed run's result for whatever was thrown (a {@link CheckRunError} keeps its stage). */
 export function failureOf(error: unknown): { ok: false; stage: FailureStage; message: string } {
-  if (error instanceof CheckRunError) return { ok: false, stage: error.stage, message: error.message };
+  if (isError(error) && error instanceof CheckRunError)
+    return { ok: false, stage: error.stage, message: error.message };
   return { ok: false, stage: 'probe', message: describeFailure(error) };
 }
 
@@ -105,7 +106,9 @@ export function readValues(paths: readonly ValuePath[]): Record<string, Plain> {
       value = read(path.root);
     } catch (error) {
       const reason =
-        error instanceof ReferenceError ? 'there is no such binding at its top level' : describeFailure(error);
+        isError(error) && error instanceof ReferenceError
+          ? 'there is no such binding at its top level'
+          : describeFailure(error);
       throw new CheckRunError('usage', `--value ${path.text}: ${reason}`);
     }
     values[path.text] = path.keys.length === 0 ? toPlain(value) : readKeys(value, path.keys);

@@ -45,7 +45,11 @@ export function toPlain(value: unknown, depth = 0, seen = new Set<object>()): Pl
       return value;
     case 'object':
       if (value === null) return null;
-      return objectToPlain(value, depth, seen);
+      try {
+        return objectToPlain(value, depth, seen);
+      } catch {
+        return UNDEFINED; // a revoked Proxy, a throwing trap: left out, as a throwing getter is
+      }
     default:
       return UNDEFINED;
   }

@@ -14,6 +14,7 @@ import { describeThrown } from '../util/thrown.js';
 import { parseCommandArgs, pathKind, usageError as reportUsageError } from './args.js';
 import type { Command } from './commands.js';
 import { importEsbuild } from './esbuild.js';
+import { bundleClash } from './output-paths.js';
 
 const USAGE = `Usage: snapstart bundle --out <dir> [--handler <entry>] [--node <path>] [options]
 
@@ -97,6 +98,20 @@ export async function runBundle(argv: string[], load: () => Promise<EsmBundler> 
   if (node !== undefined && (await pathKind(node)) !== 'file') {
     return usageError(`--node ${JSON.stringify(values.node)} is not a file`);
   }
+  const runtime = join(out, BUNDLE_FILES.runtime);
+  const handlerTarget = handler && join(out, `${basename(handler, extname(handler))}.mjs`);
+  const outputs = [
+    ['the runtime', runtime],
+    ['the bootstrap', join(out, BUNDLE_FILES.bootstrap)],
+  ] as [string, string][];
+  if (handlerTarget !== undefined) outputs.push(['the handler bundle', handlerTarget]);
+  if (node !== undefined) outputs.push(['the node binary', join(out, BUNDLE_FILES.node)]);
+  // Never write over what is read (compared as real paths): refused before anything is written.
+  const clash = await bundleClash(outputs, [
+    ['the --handler entry', handler],
+    ['the --node binary', node],
+  ]);
+  if (clash !== undefined) return failure(clash);
   let major: number;
   if (values['node-major'] !== undefined) {
     major = Number(values['node-major']);
@@ -119,7 +134,6 @@ export async function runBundle(argv: string[], load: () => Promise<EsmBundler> 
   }
   const version = await packageVersion();
   const written: string[] = [];
-  const runtime = join(out, BUNDLE_FILES.runtime);
   const entry = await runtimeEntry();
   try {
     await mkdir(out, { recursive: true });
@@ -130,8 +144,8 @@ export async function runBundle(argv: string[], load: () => Promise<EsmBundler> 
       minify: values.minify === true,
     });
     written.push(runtime);
-    if (handler !== undefined) {
-      const target = join(out, `${basename(handler, extname(handler))}.mjs`);
+    if (handler !== undefined && handlerTarget !== undefined) {
+      const target = handlerTarget;
       await build(esbuild, {
         entryPoints: [handler],
         outfile: target,

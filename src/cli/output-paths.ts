@@ -1,5 +1,6 @@
 /**
- * Where `snapstart snapshot` may write: checks of its output paths, made before anything is written.
+ * Where `snapstart snapshot` and `snapstart bundle` may write: checks of their output paths, made
+ * before anything is written.
  *
  * @module
  */
@@ -30,6 +31,32 @@ export async function outputClash(
   }
   if (bundle !== undefined && (await sameFile(out, resolve(bundle)))) {
     return `--out and --bundle name the same file (${out}): name two files`;
+  }
+  return undefined;
+}
+
+/**
+ * Why `snapstart bundle` may not write the files it would: one of `outputs` (labelled paths) is one
+ * of `inputs` (labelled paths: the handler entry, the node binary), or two outputs are the same file
+ * (a handler named `snapstart-runtime.ts`).
+ */
+export async function bundleClash(
+  outputs: readonly (readonly [string, string])[],
+  inputs: readonly (readonly [string, string | undefined])[],
+): Promise<string | undefined> {
+  for (const [label, target] of outputs) {
+    for (const [what, input] of inputs) {
+      if (input !== undefined && (await sameFile(target, input))) {
+        return `--out would write ${label} ${JSON.stringify(target)}, which is ${what} (${input}); writing it would destroy it: choose another --out`;
+      }
+    }
+  }
+  for (const [index, [label, target]] of outputs.entries()) {
+    for (const [other, second] of outputs.slice(index + 1)) {
+      if (await sameFile(target, second)) {
+        return `--out would write ${label} and ${other} to the same file (${target}): rename the handler entry`;
+      }
+    }
   }
   return undefined;
 }

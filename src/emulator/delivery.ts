@@ -8,7 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describeThrown } from '../util/thrown.js';
 import { MAX_TIMER_DELAY } from '../util/timers.js';
-import { checkHeaderValue, checkInteger, checkKnownKeys, checkOptionsObject } from '../validate.js';
+import { checkHeaderValue, checkInteger, readOptions } from '../validate.js';
 import type { FaultBook } from './faults.js';
 import type { InvokeOptions, RecordedRequest } from './types.js';
 import { HEADER } from './wire.js';
@@ -35,9 +35,9 @@ export interface PreparedEvent {
  * @throws TypeError or RangeError naming the argument that cannot be sent.
  */
 export function prepareEvent(event: unknown, options: InvokeOptions | undefined, functionArn: string): PreparedEvent {
-  checkOptionsObject('options', options);
-  checkKnownKeys('options', options, INVOKE_OPTIONS);
-  const { requestId = randomUUID(), timeout = DEFAULT_FUNCTION_TIMEOUT, traceId, tenantId } = options ?? {};
+  // Own properties only, each read once: what is checked below is what is sent.
+  const given = readOptions('options', options, INVOKE_OPTIONS) as Readonly<InvokeOptions>;
+  const { requestId = randomUUID(), timeout = DEFAULT_FUNCTION_TIMEOUT, traceId, tenantId } = given;
   checkHeaderValue('options.requestId', requestId);
   checkInteger('options.timeout', timeout, 1, MAX_TIMER_DELAY);
   checkHeaderValue('options.traceId', traceId);
@@ -49,11 +49,11 @@ export function prepareEvent(event: unknown, options: InvokeOptions | undefined,
     [HEADER.traceId]: traceId ?? traceHeader(),
   };
   if (tenantId !== undefined) headers[HEADER.tenantId] = tenantId;
-  if (options?.clientContext !== undefined) {
-    headers[HEADER.clientContext] = headerJson('options.clientContext', options.clientContext);
+  if (given.clientContext !== undefined) {
+    headers[HEADER.clientContext] = headerJson('options.clientContext', given.clientContext);
   }
-  if (options?.cognitoIdentity !== undefined) {
-    headers[HEADER.cognitoIdentity] = headerJson('options.cognitoIdentity', options.cognitoIdentity);
+  if (given.cognitoIdentity !== undefined) {
+    headers[HEADER.cognitoIdentity] = headerJson('options.cognitoIdentity', given.cognitoIdentity);
   }
   // An undefined event is sent as null, as Lambda sends an empty payload.
   return { requestId, body: event === undefined ? 'null' : toJson('event', event), headers, timeout };

@@ -12,10 +12,9 @@ import {
   checkFunction,
   checkHeaderValue,
   checkInteger,
-  checkKnownKeys,
   checkName,
   checkOneOf,
-  checkOptionsObject,
+  readOptions,
 } from '../validate.js';
 import { prepareEvent } from './delivery.js';
 import { Environment } from './environment.js';
@@ -125,21 +124,21 @@ export class RuntimeApiEmulator extends EventEmitter<EmulatorEvents> {
    * @throws TypeError or RangeError naming a bad option.
    */
   static async start(options: EmulatorOptions = {}): Promise<RuntimeApiEmulator> {
-    checkOptionsObject('options', options);
-    checkKnownKeys('options', options, OPTIONS);
-    checkName('options.host', options.host);
-    checkInteger('options.port', options.port, 0, 65_535);
-    checkOneOf('options.initType', options.initType, INITIALIZATION_TYPES);
-    checkBoolean('options.autoRestore', options.autoRestore);
+    // Own properties only, each read once: what is checked below is what is used.
+    const given = readOptions('options', options, OPTIONS) as Readonly<EmulatorOptions>;
+    checkName('options.host', given.host);
+    checkInteger('options.port', given.port, 0, 65_535);
+    checkOneOf('options.initType', given.initType, INITIALIZATION_TYPES);
+    checkBoolean('options.autoRestore', given.autoRestore);
     // Both end up in the ARN, which is sent as a header.
-    checkHeaderValue('options.functionName', options.functionName);
-    checkHeaderValue('options.region', options.region);
-    checkInteger('options.maxConcurrency', options.maxConcurrency, 1, 1_000);
-    checkInteger('options.maxResponseBytes', options.maxResponseBytes, 0, Number.MAX_SAFE_INTEGER);
-    checkInteger('options.maxStreamedResponseBytes', options.maxStreamedResponseBytes, 0, Number.MAX_SAFE_INTEGER);
-    const emulator = new RuntimeApiEmulator(options);
+    checkHeaderValue('options.functionName', given.functionName);
+    checkHeaderValue('options.region', given.region);
+    checkInteger('options.maxConcurrency', given.maxConcurrency, 1, 1_000);
+    checkInteger('options.maxResponseBytes', given.maxResponseBytes, 0, Number.MAX_SAFE_INTEGER);
+    checkInteger('options.maxStreamedResponseBytes', given.maxStreamedResponseBytes, 0, Number.MAX_SAFE_INTEGER);
+    const emulator = new RuntimeApiEmulator(given);
     const environment = emulator.#environment;
-    emulator.#transport = await Transport.listen(options.host ?? '127.0.0.1', options.port ?? 0, emulator.#recorder, {
+    emulator.#transport = await Transport.listen(given.host ?? '127.0.0.1', given.port ?? 0, emulator.#recorder, {
       now: () => emulator.now(),
       bodyLimit: (head) => environment.bodyLimit(head),
       onChunk: (head, at, bytes) => environment.onChunk(head, at, bytes),

@@ -4,7 +4,16 @@
  * @module
  */
 import { ENDPOINTS, type Endpoint } from '../runtime-api.js';
-import { checkHeaderValue, checkInteger, checkKnownKeys, checkOneOf, checkOptionsObject, show } from '../validate.js';
+import {
+  checkHeaderName,
+  checkHeaderValue,
+  checkInteger,
+  checkOneOf,
+  readArray,
+  readOptions,
+  readRecord,
+  show,
+} from '../validate.js';
 import type { FaultAction, FaultOptions } from './types.js';
 
 /** The fault kinds, in the order {@link FaultAction} documents them. */
@@ -32,9 +41,7 @@ export class FaultBook {
   add(endpoint: Endpoint, action: FaultAction, options: FaultOptions | undefined): () => void {
     checkOneOf('endpoint', endpoint, ENDPOINTS);
     if (endpoint === undefined) throw new TypeError('endpoint must be one of the Runtime API endpoints, got undefined');
-    checkOptionsObject('options', options);
-    checkKnownKeys('options', options, ['times']);
-    const times = options?.times ?? 1;
+    const times = readOptions('options', options, ['times']).times ?? 1;
     if (times !== Number.POSITIVE_INFINITY) checkInteger('options.times', times, 1, Number.MAX_SAFE_INTEGER);
     const checked = checkAction(action);
     if ((checked.kind === 'omitHeaders' || checked.kind === 'rawEvent') && endpoint !== 'invocation/next') {
@@ -57,45 +64,65 @@ export class FaultBook {
   }
 }
 
-/** Checks an action and returns a copy of it, so a later change to the caller's object changes nothing. */
+/** The keys each kind of action has (`kind` included). */
+const ACTION_KEYS: Readonly<Record<FaultAction['kind'], readonly string[]>> = {
+  status: ['kind', 'status', 'body', 'headers'],
+  reset: ['kind'],
+  garbage: ['kind', 'bytes'],
+  delay: ['kind', 'ms'],
+  omitHeaders: ['kind', 'headers'],
+  rawEvent: ['kind', 'body'],
+};
+
+/**
+ * Checks an action and returns a copy of it, so a later change to the caller's object changes nothing.
+ * Own properties only, each read once (a getter cannot pass the check with one value and be used with
+ * another); a key the kind does not have is refused.
+ */
 function checkAction(action: FaultAction): FaultAction {
   if (typeof action !== 'object' || action === null) {
     throw new TypeError(`action must be an object, got ${show(action)}`);
   }
-  const kind: unknown = action.kind;
+  const all = readRecord('action', action) as Readonly<Record<string, unknown>>;
+  const kind = all.kind;
   checkOneOf('action.kind', kind, KINDS);
-  switch (action.kind) {
+  if (kind === undefined) throw new TypeError(`action.kind must be one of ${KINDS.join(', ')}, got undefined`);
+  // `all` is a plain copy (each own key read once): reading it again to refuse keys reads no getter twice.
+  const given = readOptions('action', all, ACTION_KEYS[kind]) as Readonly<Record<string, unknown>>;
+  switch (kind) {
     case 'status': {
-      checkInteger('action.status', action.status, 100, 599);
-      if (action.status === undefined) throw new TypeError('action.status must be a number, got undefined');
-      if (action.body !== undefined && typeof action.body !== 'string') {
-        throw new TypeError(`action.body must be a string, got ${show(action.body)}`);
+      const { status, body } = given;
+      checkInteger('action.status', status, 100, 599);
+      if (status === undefined) throw new TypeError('action.status must be a number, got undefined');
+      if (body !== undefined && typeof body !== 'string') {
+        throw new TypeError(`action.body must be a string, got ${show(body)}`);
       }
-      checkOptionsObject('action.headers', action.headers);
       const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(action.headers ?? {})) {
+      for (const [name, value] of Object.entries(readRecord('action.headers', given.headers) ?? {})) {
+        checkHeaderName(`action.headers key ${show(name)}`, name);
         checkHeaderValue(`action.headers.${name}`, value);
-        headers[name] = value;
+        if (value !== undefined) headers[name] = value;
       }
-      return { kind: 'status', status: action.status, body: action.body ?? '', headers };
+      return { kind, status, body: body ?? '', headers };
     }
     case 'garbage':
-      if (typeof action.bytes !== 'string')
-        throw new TypeError(`action.bytes must be a string, got ${show(action.bytes)}`);
-      return { kind: 'garbage', bytes: action.bytes };
+      if (typeof given.bytes !== 'string')
+        throw new TypeError(`action.bytes must be a string, got ${show(given.bytes)}`);
+      return { kind, bytes: given.bytes };
     case 'delay':
-      checkInteger('action.ms', action.ms, 0, 2_147_483_647);
-      if (action.ms === undefined) throw new TypeError('action.ms must be a number, got undefined');
-      return { kind: 'delay', ms: action.ms };
-    case 'omitHeaders':
-      if (!Array.isArray(action.headers) || !action.headers.every((name) => typeof name === 'string')) {
-        throw new TypeError(`action.headers must be an array of header names, got ${show(action.headers)}`);
+      checkInteger('action.ms', given.ms, 0, 2_147_483_647);
+      if (given.ms === undefined) throw new TypeError('action.ms must be a number, got undefined');
+      return { kind, ms: given.ms };
+    case 'omitHeaders': {
+      const names = Array.isArray(given.headers) ? readArray('action.headers', given.headers) : undefined;
+      if (names === undefined || !names.every((name) => typeof name === 'string')) {
+        throw new TypeError(`action.headers must be an array of header names, got ${show(given.headers)}`);
       }
-      return { kind: 'omitHeaders', headers: action.headers.map((name) => name.toLowerCase()) };
+      return { kind, headers: names.map((name) => name.toLowerCase()) };
+    }
     case 'rawEvent':
-      if (typeof action.body !== 'string')
-        throw new TypeError(`action.body must be a string, got ${show(action.body)}`);
-      return { kind: 'rawEvent', body: action.body };
+      if (typeof given.body !== 'string') throw new TypeError(`action.body must be a string, got ${show(given.body)}`);
+      return { kind, body: given.body };
     default:
       return { kind: 'reset' };
   }

@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import { deferred } from '../util/promise.js';
-import { checkInteger } from '../validate.js';
+import { checkInteger, readOptions, show } from '../validate.js';
 import { type LambdaErrorBody, RuntimeApiError, toErrorBody } from './errors.js';
 import { xrayErrorCause } from './xray-cause.js';
 
@@ -118,9 +118,14 @@ export class RuntimeApiClient {
     this.endpoint = endpoint;
     this.#host = (match[1] as string).replace(/^\[|\]$/g, '');
     this.#port = port;
-    checkInteger('RuntimeApiClient options.concurrency', options.concurrency, 1, MAX_CONCURRENCY);
-    this.#ownsAgent = options.agent === undefined;
-    this.#agent = options.agent ?? new http.Agent({ keepAlive: true, maxSockets: (options.concurrency ?? 1) + 1 });
+    // Own properties only, each read once: what is checked is what is used.
+    const { agent, concurrency } = readOptions('RuntimeApiClient options', options, ['agent', 'concurrency']);
+    checkInteger('RuntimeApiClient options.concurrency', concurrency, 1, MAX_CONCURRENCY);
+    if (agent !== undefined && !(agent instanceof http.Agent)) {
+      throw new TypeError(`RuntimeApiClient options.agent must be an http.Agent, got ${show(agent)}`);
+    }
+    this.#ownsAgent = agent === undefined;
+    this.#agent = agent ?? new http.Agent({ keepAlive: true, maxSockets: (concurrency ?? 1) + 1 });
   }
 
   /**

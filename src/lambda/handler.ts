@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Handler } from 'aws-lambda';
 import { isError } from '../util/thrown.js';
+import { checkName, readArray, readOptions } from '../validate.js';
 import { errorHeadline, HandlerLoadError, valueText } from './errors.js';
 
 type NodeRequire = ReturnType<typeof import('node:module').createRequire>;
@@ -115,7 +116,10 @@ export async function loadHandler(
 ): Promise<Handler> {
   const name = parseHandlerName(handler);
   const require = await nodeRequire();
-  const searchPaths = options.searchPaths ?? (await import('./node-path.js')).moduleSearchPaths();
+  const given = readOptions('options', options, ['searchPaths']);
+  const paths = readArray('options.searchPaths', given.searchPaths);
+  for (const [index, entry] of (paths ?? []).entries()) checkName(`options.searchPaths[${index}]`, entry);
+  const searchPaths = (paths as string[] | undefined) ?? (await import('./node-path.js')).moduleSearchPaths();
   let candidate: Candidate | undefined;
   let loaded: unknown;
   try {

@@ -5,8 +5,8 @@
  * @module
  */
 import type { Handler } from 'aws-lambda';
-import { checkFunction, checkInteger } from '../validate.js';
-import { MAX_CONCURRENCY, type NextInvocation, type RuntimeApiClient } from './client.js';
+import { checkFunction, checkInteger, checkOptionsObject, readOptions, show } from '../validate.js';
+import { MAX_CONCURRENCY, type NextInvocation, RuntimeApiClient } from './client.js';
 import { createConcurrentContext, createContext } from './context.js';
 import { functionErrorType, RuntimeApiError, withAwsClassName } from './errors.js';
 import { publishInvocation, runInInvocationScope } from './invocation-scope.js';
@@ -125,6 +125,18 @@ export function checkHandlerForConcurrency(handler: Handler, concurrency: number
   return mode;
 }
 
+const LOOP_OPTIONS = [
+  'client',
+  'handler',
+  'env',
+  'concurrency',
+  'maxInvocations',
+  'onEvent',
+  'onInvocation',
+  'log',
+  'logError',
+] as const;
+
 /**
  * Serves invocations: `GET /runtime/invocation/next` (no timeout), calls the handler with the parsed
  * event and a Lambda `context` (in an invocation scope: see `currentInvocation()`), and posts the
@@ -145,13 +157,26 @@ export function checkHandlerForConcurrency(handler: Handler, concurrency: number
  * ```
  */
 export async function runInvocationLoop(options: InvocationLoopOptions): Promise<number> {
-  const { client, handler, env = process.env, concurrency = 1, onEvent, onInvocation } = options;
-  const maxInvocations = options.maxInvocations ?? Number.POSITIVE_INFINITY;
+  if (options === undefined) throw new TypeError('runInvocationLoop(options) must be an object, got undefined');
+  // Own properties only, each read once: what is checked is what is used.
+  const given = readOptions('runInvocationLoop(options)', options, LOOP_OPTIONS) as InvocationLoopOptions;
+  const { client, handler, env = process.env, concurrency = 1, onEvent, onInvocation } = given;
+  const maxInvocations = given.maxInvocations ?? Number.POSITIVE_INFINITY;
+  if (!(client instanceof RuntimeApiClient)) {
+    throw new TypeError(`runInvocationLoop(options): options.client must be a RuntimeApiClient, got ${show(client)}`);
+  }
   checkFunction('runInvocationLoop(options): options.handler', handler);
   checkInteger('runInvocationLoop(options): options.concurrency', concurrency, 1, MAX_CONCURRENCY);
+  if (maxInvocations !== Number.POSITIVE_INFINITY) {
+    checkInteger('runInvocationLoop(options): options.maxInvocations', maxInvocations, 0, Number.MAX_SAFE_INTEGER);
+  }
+  checkOptionsObject('runInvocationLoop(options): options.env', env);
+  for (const key of ['onEvent', 'onInvocation', 'log', 'logError'] as const) {
+    if (given[key] !== undefined) checkFunction(`runInvocationLoop(options): options.${key}`, given[key]);
+  }
   const mode = checkHandlerForConcurrency(handler, concurrency);
-  const log = options.log ?? ((message: string) => console.error(message));
-  const logError = options.logError ?? lineErrorLogger(log);
+  const log = given.log ?? ((message: string) => console.error(message));
+  const logError = given.logError ?? lineErrorLogger(log);
   const concurrent = concurrency > 1;
 
   const serveNext = async (): Promise<void> => {

@@ -9,8 +9,8 @@ import { refreshRandomCaches } from '../fresh-randomness.js';
 import { type SnapStartEvents, snapStartBus } from '../snapstart.js';
 import type { PhaseReport } from '../types.js';
 import { boundText } from '../util/text.js';
-import { describeThrown } from '../util/thrown.js';
-import { checkDuration, checkFunction, checkOptionsObject, show } from '../validate.js';
+import { describeThrown, isError } from '../util/thrown.js';
+import { checkDuration, checkFunction, checkOptionsObject, readOptions, show } from '../validate.js';
 import type { RuntimeApiClient } from './client.js';
 import { RuntimeError } from './errors.js';
 import { LambdaExitCode } from './exit-codes.js';
@@ -106,15 +106,21 @@ export class SnapStartPhaseError extends Error {
    */
   constructor(step: SnapStartStep, cause: unknown, posted: unknown = cause, postError?: unknown) {
     const before = step !== 'afterRestore';
-    super(`${step} failed: ${cause instanceof LifecycleError ? cause.message : describeThrown(cause)}`, { cause });
+    const failed = lifecycleErrorOf(cause);
+    super(`${step} failed: ${failed !== undefined ? failed.message : describeThrown(cause)}`, { cause });
     this.name = 'SnapStartPhaseError';
     this.step = step;
     this.errorType = before ? 'Runtime.BeforeSnapshotError' : 'Runtime.AfterRestoreError';
     this.exitCode = before ? LambdaExitCode.beforeSnapshotFailed : LambdaExitCode.afterRestoreFailed;
-    this.report = cause instanceof LifecycleError ? cause.report : undefined;
+    this.report = failed?.report;
     this.posted = posted;
     this.postError = postError;
   }
+}
+
+/** `value` when it is a LifecycleError; `instanceof` would throw for a revoked Proxy. */
+function lifecycleErrorOf(value: unknown): LifecycleError | undefined {
+  return isError(value) && value instanceof LifecycleError ? value : undefined;
 }
 
 /**
@@ -141,6 +147,16 @@ function deadlineFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number)
   if (!(value > 0)) throw new RangeError(`${name} must be a number of ms > 0 or Infinity, got ${show(raw)}`);
   return value;
 }
+
+const PHASES_OPTIONS = [
+  'client',
+  'bus',
+  'beforeSnapshotDeadline',
+  'afterRestoreDeadline',
+  'env',
+  'onPhase',
+  'onRestored',
+] as const;
 
 /**
  * Runs the SnapStart lifecycle against the Runtime API, as AWS's runtimes do:
@@ -170,26 +186,27 @@ function deadlineFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number)
  * ```
  */
 export async function runSnapStartPhases(options: SnapStartPhasesOptions): Promise<SnapStartPhasesResult> {
-  checkOptionsObject('runSnapStartPhases(options)', options);
-  const client = options?.client;
+  // Own properties only, each read once: what is checked is what is used.
+  const given = readOptions('runSnapStartPhases(options)', options, PHASES_OPTIONS) as Partial<SnapStartPhasesOptions>;
+  const client = given.client;
   if (typeof client?.restoreNext !== 'function' || typeof client.postInitError !== 'function') {
     throw new TypeError(`runSnapStartPhases(options): options.client must be a RuntimeApiClient, got ${show(client)}`);
   }
-  const { bus = snapStartBus, onPhase, onRestored = refreshRandomCaches, env } = options;
+  const { bus = snapStartBus, onPhase, onRestored = refreshRandomCaches, env } = given;
   if (typeof bus?.emit !== 'function') throw new TypeError(`options.bus must be a LifecycleBus, got ${show(bus)}`);
   if (onPhase !== undefined) checkFunction('options.onPhase', onPhase);
   checkFunction('options.onRestored', onRestored);
-  checkDuration('options.beforeSnapshotDeadline', options.beforeSnapshotDeadline);
-  checkDuration('options.afterRestoreDeadline', options.afterRestoreDeadline);
-  const fromEnv =
-    options.beforeSnapshotDeadline === undefined || options.afterRestoreDeadline === undefined
-      ? deadlinesFromEnv(env)
-      : undefined;
-  const beforeSnapshotDeadline = options.beforeSnapshotDeadline ?? (fromEnv?.beforeSnapshot as number);
-  const afterRestoreDeadline = options.afterRestoreDeadline ?? (fromEnv?.afterRestore as number);
+  checkOptionsObject('options.env', env);
+  const { beforeSnapshotDeadline: beforeGiven, afterRestoreDeadline: afterGiven } = given;
+  checkDuration('options.beforeSnapshotDeadline', beforeGiven);
+  checkDuration('options.afterRestoreDeadline', afterGiven);
+  const fromEnv = beforeGiven === undefined || afterGiven === undefined ? deadlinesFromEnv(env) : undefined;
+  const beforeSnapshotDeadline = beforeGiven ?? (fromEnv?.beforeSnapshot as number);
+  const afterRestoreDeadline = afterGiven ?? (fromEnv?.afterRestore as number);
 
   const fail = async (step: SnapStartStep, cause: unknown, posted: unknown): Promise<never> => {
-    if (cause instanceof LifecycleError) onPhase?.(cause.report);
+    const failed = lifecycleErrorOf(cause);
+    if (failed !== undefined) onPhase?.(failed.report);
     const errorType = step === 'afterRestore' ? 'Runtime.AfterRestoreError' : 'Runtime.BeforeSnapshotError';
     let postError: unknown;
     try {
@@ -216,7 +233,11 @@ export async function runSnapStartPhases(options: SnapStartPhasesOptions): Promi
     return fail('restoreNext', cause, cause);
   }
   const restoreWaitMs = performance.now() - waitStart;
-  onRestored();
+  try {
+    onRestored();
+  } catch (cause) {
+    return fail('afterRestore', cause, cause); // part of the restore: it fails as an after-restore hook would
+  }
 
   let afterRestore: PhaseReport<'afterRestore'>;
   try {
@@ -263,12 +284,13 @@ async function emitWatched<E extends keyof SnapStartEvents & string>(
  * class and stack); for a stalled phase, a `Runtime.*` error naming the hooks that can never settle.
  */
 function postedError(event: 'beforeSnapshot' | 'afterRestore', cause: unknown): unknown {
-  if (!(cause instanceof LifecycleError)) return cause;
-  const stalled = cause.report.hooks
-    .filter((outcome) => outcome.error instanceof Stalled)
+  const failed = lifecycleErrorOf(cause);
+  if (failed === undefined) return cause;
+  const stalled = failed.report.hooks
+    .filter((outcome) => isError(outcome.error) && outcome.error instanceof Stalled)
     .map((outcome) => outcome.name);
   if (stalled.length > 0) return neverSettledError(event, stalled);
-  return cause.errors.length > 0 ? cause.errors[0] : cause;
+  return failed.errors.length > 0 ? failed.errors[0] : failed;
 }
 
 /** The error posted for hooks that can never settle: the phase's `Runtime.*` type, naming them. */

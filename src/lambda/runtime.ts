@@ -6,7 +6,7 @@
 import type { LifecycleBus } from '../bus.js';
 import { INITIALIZATION_TYPES } from '../runtime-api.js';
 import type { SnapStartEvents } from '../snapstart.js';
-import { checkBoolean, checkConcurrency, checkFunction, checkOptionsObject, show } from '../validate.js';
+import { checkBoolean, checkConcurrency, checkFunction, checkOptionsObject, readOptions, show } from '../validate.js';
 
 export { INITIALIZATION_TYPES };
 
@@ -53,19 +53,27 @@ export interface RuntimeOptions {
  * ```
  */
 export async function startRuntime(options: RuntimeOptions = {}): Promise<number> {
-  checkOptions(options);
+  const given = checkOptions(options);
   // The runtime itself loads here, not at import: `import 'snapstart-hooks/lambda'` must stay cheap.
   const { runRuntime } = await import('./lifecycle.js');
-  return runRuntime(options);
+  return runRuntime(given);
 }
 
-function checkOptions(options: RuntimeOptions): void {
-  checkOptionsObject('startRuntime(options)', options);
-  checkOptionsObject('options.env', options.env);
-  if (options.log !== undefined) checkFunction('options.log', options.log);
-  checkConcurrency('options.maxInvocations', options.maxInvocations);
-  checkBoolean('options.patchConsole', options.patchConsole);
-  if (options.bus !== undefined && typeof options.bus?.emit !== 'function') {
-    throw new TypeError(`options.bus must be a LifecycleBus, got ${show(options.bus)}`);
+/** Own properties only, each read once: what is checked is what the runtime uses. */
+function checkOptions(options: RuntimeOptions): RuntimeOptions {
+  const given = readOptions('startRuntime(options)', options, [
+    'env',
+    'bus',
+    'maxInvocations',
+    'log',
+    'patchConsole',
+  ]) as RuntimeOptions;
+  checkOptionsObject('options.env', given.env);
+  if (given.log !== undefined) checkFunction('options.log', given.log);
+  checkConcurrency('options.maxInvocations', given.maxInvocations);
+  checkBoolean('options.patchConsole', given.patchConsole);
+  if (given.bus !== undefined && typeof given.bus?.emit !== 'function') {
+    throw new TypeError(`options.bus must be a LifecycleBus, got ${show(given.bus)}`);
   }
+  return given;
 }

@@ -5,15 +5,18 @@
  * @module
  */
 
-// C0 and C1 control characters, DEL, and the Unicode line and paragraph separators.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+// C0 and C1 control characters, DEL, the Unicode line and paragraph separators, and lone surrogates
+// (half of a pair with no other half: not text, and written out as U+FFFD).
+const CONTROL =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+  /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /**
  * Escapes control characters (`\n` → `\\n`, ESC → `\\u001b`, ...) so that `text` stays on one line
- * and cannot drive a terminal. `keepTabs` leaves tabs as they are (log records use them as separators).
+ * and cannot drive a terminal; a lone surrogate is escaped the same way (`\\ud800`). `keepTabs`
+ * leaves tabs as they are (log records use them as separators).
  *
  * @example
  * ```ts

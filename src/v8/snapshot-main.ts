@@ -9,9 +9,9 @@ import { refreshRandomCaches } from '../fresh-randomness.js';
 import { formatReport } from '../report.js';
 import { snapStartBus } from '../snapstart.js';
 import type { PhaseReport } from '../types.js';
-import { describeThrown, inspectThrown } from '../util/thrown.js';
+import { describeThrown, inspectThrown, isError } from '../util/thrown.js';
 import { preciseNow } from '../util/timers.js';
-import { checkDuration, checkFunction, checkOptionsObject } from '../validate.js';
+import { checkDuration, checkFunction, readOptions } from '../validate.js';
 import { type BuildReport, writeBuildReport } from './build-report.js';
 import { awaitDrain } from './drain.js';
 import { nodeHost, type SnapshotHost } from './host.js';
@@ -102,14 +102,14 @@ let called = false;
  * ```
  */
 export function snapshotMain(main: SnapshotMainFunction, options: SnapshotMainOptions = {}): void {
-  checkArguments(main, options);
+  const given = checkArguments(main, options);
   if (called) {
     throw new Error(
       'snapshotMain() was already called in this process: call it once, at the top level of the entry (a restored process does not re-run the entry; per-process work belongs in main or afterRestore)',
     );
   }
   called = true;
-  runSnapshotMain(nodeHost, main, options);
+  runSnapshotMain(nodeHost, main, given);
 }
 
 /**
@@ -127,16 +127,18 @@ export function runSnapshotMain(
   options: SnapshotMainOptions,
   warmUp: () => void = refreshRandomCaches,
 ): void {
-  checkArguments(main, options);
-  if (host.isBuildingSnapshot()) build(host, main, options, warmUp);
-  else void runPlain(host, main, options);
+  const given = checkArguments(main, options);
+  if (host.isBuildingSnapshot()) build(host, main, given, warmUp);
+  else void runPlain(host, main, given);
 }
 
-function checkArguments(main: unknown, options: SnapshotMainOptions): void {
+/** Own properties only, each read once: what is checked is what is used. */
+function checkArguments(main: unknown, options: SnapshotMainOptions): SnapshotMainOptions {
   checkFunction('main', main);
-  checkOptionsObject('options', options);
-  if (options.init !== undefined) checkFunction('options.init', options.init);
-  checkDuration('options.drainTimeout', options.drainTimeout);
+  const given = readOptions('options', options, ['init', 'drainTimeout']) as SnapshotMainOptions;
+  if (given.init !== undefined) checkFunction('options.init', given.init);
+  checkDuration('options.drainTimeout', given.drainTimeout);
+  return given;
 }
 
 function build(host: SnapshotHost, main: SnapshotMainFunction, options: SnapshotMainOptions, warmUp: () => void): void {
@@ -234,7 +236,7 @@ async function guardPhase<T>(host: SnapshotHost, phase: string, run: () => Promi
 }
 
 function describePhaseFailure(event: string, error: unknown, consequence: string): string {
-  if (!(error instanceof LifecycleError))
+  if (!(isError(error) && error instanceof LifecycleError))
     return `${PREFIX} ${event} failed (${consequence}): ${describeFailure(error)}\n`;
   const details = error.errors.map((cause: unknown) => indent(describeFailure(cause))).join('\n');
   return `${PREFIX} ${error.message} (${consequence})\n${formatReport(error.report)}\n${details}\n`;

@@ -78,3 +78,10 @@ t.test('parseValuePath() - names, keys, indexes and quoted keys', async (t) => {
   t.throws(() => parseValuePath("a['x']"), { message: `"a['x']" has an unexpected "['x']"` });
   t.throws(() => parseValuePath('a;process.exit()'), RangeError);
 });
+
+t.test('toPlain() - a revoked Proxy, anywhere, is left out instead of throwing', async (t) => {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  t.equal(toPlain(proxy), UNDEFINED);
+  t.same(toPlain({ a: 1, b: proxy }), { a: 1, b: UNDEFINED });
+});

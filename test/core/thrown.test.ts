@@ -50,3 +50,17 @@ t.test('escapeControl(), truncate(), boundText() - one line, bounded, surrogate 
   }
   t.equal(boundText('x'.repeat(1_000_000)).length, 200);
 });
+
+t.test('escapeControl() - a lone surrogate is escaped, a whole pair is kept', async (t) => {
+  const rows: [string, string, string][] = [
+    ['a lone high surrogate', 'a\ud800b', 'a\\ud800b'],
+    ['a lone low surrogate', 'a\udc00b', 'a\\udc00b'],
+    ['a high surrogate at the end', 'ab\ud83d', 'ab\\ud83d'],
+    ['two high surrogates', '\ud83d\ud83d\ude00', '\\ud83d\ud83d\ude00'],
+    ['a whole pair', 'x\u{1f600}y', 'x\u{1f600}y'],
+  ];
+  for (const [what, input, expected] of rows) {
+    t.equal(escapeControl(input), expected, what);
+    t.notMatch(boundText(input), /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/, what);
+  }
+});

@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -76,6 +77,57 @@ t.test('bad usage exits 2 naming the option, before bundling anything', async (t
     t.match(run.stderr, message);
     t.match(run.stderr, /Usage: snapstart bundle/);
   }
+});
+
+t.test('an output that is an input is refused before anything is written (real paths compared)', async (t) => {
+  const dir = path.join(work, 'clash');
+  mkdirSync(path.join(dir, 'bin'), { recursive: true });
+  const app = path.join(dir, 'app.mjs');
+  const named = path.join(dir, 'snapstart-runtime.mjs');
+  const node = path.join(dir, 'bin', 'node');
+  for (const file of [app, named, node]) writeFileSync(file, 'export const handler = async () => 1;\n');
+  const elsewhere = path.join(work, 'clash-elsewhere');
+  mkdirSync(elsewhere, { recursive: true });
+  writeFileSync(path.join(elsewhere, 'snapstart-runtime.ts'), 'export {};\n');
+  symlinkSync(dir, path.join(work, 'clash-link'));
+  const rows: [string, string[], RegExp][] = [
+    [
+      'the handler bundle over its entry',
+      ['--out', dir, '--handler', app],
+      /the handler bundle ".*app\.mjs", which is the --handler entry/,
+    ],
+    ['through ./ and ..', ['--out', `${dir}/bin/../.`, '--handler', app], /which is the --handler entry/],
+    [
+      'through a symbolic link',
+      ['--out', path.join(work, 'clash-link'), '--handler', app],
+      /which is the --handler entry/,
+    ],
+    [
+      'the runtime over the entry',
+      ['--out', dir, '--handler', named],
+      /the runtime ".*snapstart-runtime\.mjs", which is the --handler entry/,
+    ],
+    [
+      'the node binary over itself',
+      ['--out', dir, '--node', node],
+      /the node binary ".*bin\/node", which is the --node binary/,
+    ],
+    [
+      'two outputs on one file',
+      ['--out', path.join(work, 'clash-out'), '--handler', path.join(elsewhere, 'snapstart-runtime.ts')],
+      /would write the runtime and the handler bundle to the same file/,
+    ],
+  ];
+  for (const [what, argv, message] of rows) {
+    const run = await bundle(t, [...argv, '--node-major', '20'], () =>
+      Promise.reject(new Error('esbuild must not load')),
+    );
+    t.equal(run.code, 1, what);
+    t.match(run.stderr, message, what);
+  }
+  t.equal(readFileSync(app, 'utf8'), 'export const handler = async () => 1;\n', 'nothing was overwritten');
+  t.equal(readFileSync(node, 'utf8'), 'export const handler = async () => 1;\n');
+  t.notOk(existsSync(path.join(dir, BUNDLE_FILES.bootstrap)), 'nothing was written');
 });
 
 t.test('a --node that does not run here needs --node-major', async (t) => {

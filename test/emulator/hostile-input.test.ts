@@ -81,7 +81,7 @@ t.test('invoke() - ids and options that cannot be sent are refused at the call',
       'an unknown option',
       { timeoutMs: 100 },
       TypeError,
-      /^options\.timeoutMs is not an option; the options are requestId, timeout/,
+      /^options has an unknown key "timeoutMs"; the known keys are requestId, timeout/,
     ],
   ];
   for (const [what, options, type, message] of rows) {
@@ -162,7 +162,7 @@ t.test('RuntimeApiEmulator.start() and inject() - bad options are refused, namin
       RangeError,
       /^options\.initType must be one of 'on-demand', 'provisioned-concurrency', 'snap-start', 'lambda-managed-instances', got "snapstart"$/,
     ],
-    [{ timeout: 5 }, TypeError, /^options\.timeout is not an option; the options are host, port/],
+    [{ timeout: 5 }, TypeError, /^options has an unknown key "timeout"; the known keys are host, port/],
   ];
   for (const [options, type, message] of startRows) {
     await t.rejects(RuntimeApiEmulator.start(options as never), type, JSON.stringify(options));
@@ -197,6 +197,17 @@ t.test('RuntimeApiEmulator.start() and inject() - bad options are refused, namin
       RangeError,
       /^action\.headers\.x-a must be sent as an HTTP header/,
     ],
+    // A header name Node cannot send would throw out of the server's request handler.
+    ...['bad\r\nname', '', 'a b', 'x:y', 'é'].map((name): [() => unknown, ErrorConstructor, RegExp] => [
+      () => emulator.inject('restore/next', { kind: 'status', status: 500, headers: { [name]: 'v' } }),
+      RangeError,
+      /^action\.headers key ".*" must be an HTTP header name/,
+    ]),
+    [
+      () => emulator.inject('restore/next', { kind: 'reset', status: 500 } as never),
+      TypeError,
+      /^action has an unknown key "status"; the known keys are kind$/,
+    ],
     [
       () => emulator.inject('restore/next', { kind: 'delay', ms: -1 }),
       RangeError,
@@ -230,7 +241,7 @@ t.test('RuntimeApiEmulator.start() and inject() - bad options are refused, namin
     [
       () => emulator.inject('restore/next', { kind: 'reset' }, { count: 2 } as never),
       TypeError,
-      /^options\.count is not an option; the options are times$/,
+      /^options has an unknown key "count"; the known keys are times$/,
     ],
   ];
   for (const [call, type, message] of injectRows) {

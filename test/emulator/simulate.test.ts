@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import t from 'tap';
 import { formatSimulation, formatSimulationEvent, type SimulationEvent, simulate } from '../../src/emulator/index.js';
+import { hostileValues } from '../helpers/hostile.js';
 import { FIXTURES } from '../helpers/lambda-harness.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/lambda/', import.meta.url));
@@ -139,7 +140,7 @@ t.test('simulate() - an after-restore failure stops the simulation and names the
     /^options\.width must be an integer from 10 to 1000, got 5$/,
   );
   t.throws(() => formatSimulation(simulation, { width: 1e9 }), RangeError);
-  t.throws(() => formatSimulation(simulation, { colour: true } as never), /options\.colour is not an option/);
+  t.throws(() => formatSimulation(simulation, { colour: true } as never), /^options has an unknown key "colour"/);
 });
 
 t.test(
@@ -343,7 +344,7 @@ t.test('simulate() - bad options are refused before anything starts, naming them
     [
       { ...base, timeoutMs: 5000 },
       TypeError,
-      /^options\.timeoutMs is not an option; the options are taskRoot, handler/,
+      /^options has an unknown key "timeoutMs"; the known keys are taskRoot, handler/,
     ],
     [
       { ...base, taskRoot: join(FIXTURES, 'missing') },
@@ -404,4 +405,30 @@ t.test('simulate() - a process whose simulate() is refused exits by itself: noth
   clearTimeout(timer);
   t.equal(code, 0, 'exited by itself, well before the 30 s kill');
   t.equal(stdout, 'RangeError\nRangeError\nRangeError\n');
+});
+
+t.test('simulate() - an onEvent that throws any badly-behaved value cannot break the run: one warning', async (t) => {
+  const values = hostileValues();
+  let calls = 0;
+  const warnings: Error[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning);
+  process.on('warning', onWarning);
+  t.teardown(() => process.off('warning', onWarning));
+  // Each call throws the next hostile value: thrown from the runtime's output or an emulator event, any
+  // of them would be an uncaught exception of this process.
+  const simulation = await simulate({
+    taskRoot: FIXTURES,
+    handler: 'app.handler',
+    invocations: 2,
+    onEvent: () => {
+      throw (values[calls++ % values.length] as [string, unknown])[1];
+    },
+  });
+  await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+  t.equal(simulation.ok, true, 'the run is as without the observer');
+  t.equal(simulation.invocations.length, 2);
+  t.ok(calls > 2, `onEvent was still called for every step (${calls} calls)`);
+  const ours = warnings.filter((warning) => (warning as { code?: string }).code === 'SNAPSTART_HOOKS_OBSERVER');
+  t.equal(ours.length, 1, 'its first error is reported once');
+  t.match(ours[0]?.message, /^simulate\(\) options\.onEvent threw: /);
 });

@@ -193,6 +193,18 @@ t.test('runInvocationLoop() - concurrency and handler checks, named', async (t) 
   );
   await t.rejects(runInvocationLoop({ client, handler, concurrency: '2' as never }), TypeError);
   t.throws(() => new RuntimeApiClient('127.0.0.1:9', { concurrency: 0 }), /options\.concurrency/);
+  t.throws(() => new RuntimeApiClient('127.0.0.1:9', { agent: {} as never }), /options\.agent must be an http\.Agent/);
+  const badOptions: [string, object, RegExp][] = [
+    ['no options', undefined as never, /^runInvocationLoop\(options\) must be an object, got undefined$/],
+    ['a fake client', { client: {}, handler }, /options\.client must be a RuntimeApiClient, got an object$/],
+    ['a bad maxInvocations', { client, handler, maxInvocations: -1 }, /options\.maxInvocations must be an integer/],
+    ['a bad env', { client, handler, env: 'x' }, /options\.env must be an object/],
+    ['a bad log', { client, handler, log: 1 }, /options\.log must be a function/],
+    ['a bad onEvent', { client, handler, onEvent: 'x' }, /options\.onEvent must be a function/],
+  ];
+  for (const [what, options, message] of badOptions) {
+    await t.rejects(runInvocationLoop(options as never), message, what);
+  }
 
   const callbackStyle = (_e: unknown, _c: unknown, _cb: unknown) => {};
   t.same(

@@ -12,6 +12,7 @@ import {
 } from '../../src/lambda/index.js';
 import { deadlinesFromEnv, neverSettledError } from '../../src/lambda/phases.js';
 import { createReportWriter, parseReportLine } from '../../src/lambda/timeline.js';
+import { hostileValues } from '../helpers/hostile.js';
 
 async function setup(t: { teardown(fn: () => unknown): void }, options = {}) {
   const emulator = await RuntimeApiEmulator.start({ autoRestore: true, ...options });
@@ -254,3 +255,54 @@ t.test('createReportWriter() and parseReportLine() - fd from env, junk lines ign
   t.equal(parseReportLine('null'), undefined);
   t.match(parseReportLine('{"type":"init","handler":"a.b"}'), { type: 'init' });
 });
+
+t.test(
+  'runSnapStartPhases() - hooks and onRestored throwing any badly-behaved value are posted; onPhase rejects with its own error',
+  async (t) => {
+    const places = ['a before-snapshot hook', 'an after-restore hook', 'onRestored', 'onPhase'] as const;
+    for (const [label, value] of hostileValues()) {
+      for (const place of places) {
+        const posts: string[] = [];
+        const client = {
+          restoreNext: async () => {},
+          postInitError: async (_error: unknown, type: string) => void posts.push(type),
+          postRestoreError: async (_error: unknown, type: string) => void posts.push(type),
+        };
+        const bus = new LifecycleBus<SnapStartEvents>();
+        const thrower = () => {
+          throw value;
+        };
+        if (place === 'a before-snapshot hook') bus.on('beforeSnapshot', thrower);
+        if (place === 'an after-restore hook') bus.on('afterRestore', async () => thrower());
+        const run = runSnapStartPhases({
+          client: client as never,
+          bus,
+          env: {},
+          ...(place === 'onRestored' ? { onRestored: thrower } : {}),
+          ...(place === 'onPhase' ? { onPhase: thrower } : {}),
+        });
+        const what = `${label} from ${place}`;
+        if (place === 'onPhase') {
+          // The caller's own callback (the runtime draws the phase with it): its error is the call's, as it is.
+          // Boxed: a revoked Proxy cannot be a promise's value (its `then` cannot be read).
+          const caught = await run.then(
+            () => ['resolved'],
+            (error: unknown) => [error],
+          );
+          t.ok(caught[0] === value, `${what}: rejects with the very value`);
+          t.same(posts, [], what);
+          continue;
+        }
+        const error = await run.then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+        t.ok(error instanceof SnapStartPhaseError, `${what}: a SnapStartPhaseError`);
+        const expected =
+          place === 'a before-snapshot hook' ? 'Runtime.BeforeSnapshotError' : 'Runtime.AfterRestoreError';
+        t.same(posts, [expected], `${what}: posted once as ${expected}`);
+        t.type((error as Error).message, 'string', what);
+      }
+    }
+  },
+);

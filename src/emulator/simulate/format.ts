@@ -8,7 +8,7 @@
 import { drawBar, formatMs as ms } from '../../util/format.js';
 import { boundText, escapeControl } from '../../util/text.js';
 import { renderValue } from '../../util/thrown.js';
-import { checkBoolean, checkInteger, checkKnownKeys, checkOptionsObject } from '../../validate.js';
+import { checkBoolean, checkInteger, readOptions } from '../../validate.js';
 import type { Simulation, SimulationEvent, TimelineSpan } from './types.js';
 
 /** Options of {@link formatSimulation} and {@link formatSimulationEvent}. */
@@ -26,9 +26,11 @@ const RED = '\u001b[31m';
 const RESET = '\u001b[0m';
 
 function checkFormatOptions(options: FormatSimulationOptions | undefined): Required<FormatSimulationOptions> {
-  checkOptionsObject('options', options);
-  checkKnownKeys('options', options, ['width', 'color', 'logs']);
-  const { width = 40, color = false, logs = true } = options ?? {};
+  const {
+    width = 40,
+    color = false,
+    logs = true,
+  } = readOptions('options', options, ['width', 'color', 'logs']) as FormatSimulationOptions;
   checkInteger('options.width', width, 10, 1_000);
   checkBoolean('options.color', color);
   checkBoolean('options.logs', logs);

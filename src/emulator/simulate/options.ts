@@ -4,15 +4,17 @@
  * @module
  */
 import { statSync } from 'node:fs';
+import { guardCallback } from '../../observe.js';
 import { MAX_TIMER_DELAY } from '../../util/timers.js';
 import {
   checkFunction,
   checkInteger,
-  checkKnownKeys,
   checkName,
   checkOneOf,
-  checkOptionsObject,
   checkProcessText,
+  readArray,
+  readOptions,
+  readRecord,
   show,
 } from '../../validate.js';
 import { DEFAULT_FUNCTION_TIMEOUT, toJson } from '../delivery.js';
@@ -56,10 +58,11 @@ export interface SimulationPlan {
  */
 export function planSimulation(options: SimulateOptions): SimulationPlan {
   if (options === undefined) throw new TypeError('options must be an object, got undefined');
-  checkOptionsObject('options', options);
-  checkKnownKeys('options', options, KNOWN);
-  const { taskRoot, handler, invocations = 1, initType = 'snap-start', nodeArgs = [], env = {} } = options;
-  const { timeout = 60_000, functionTimeout = DEFAULT_FUNCTION_TIMEOUT, onEvent = () => {} } = options;
+  // Own properties only, each read once, and arrays and records copied before they are checked: what
+  // is checked is what reaches the child process.
+  const given = readOptions('options', options, KNOWN) as Readonly<SimulateOptions>;
+  const { taskRoot, handler, invocations = 1, initType = 'snap-start' } = given;
+  const { timeout = 60_000, functionTimeout = DEFAULT_FUNCTION_TIMEOUT, onEvent = () => {} } = given;
   checkProcessText('options.taskRoot', taskRoot);
   if (taskRoot === undefined || !isDirectory(taskRoot)) {
     throw new TypeError(`options.taskRoot must be an existing directory, got ${show(taskRoot)}`);
@@ -67,13 +70,13 @@ export function planSimulation(options: SimulateOptions): SimulationPlan {
   checkName('options.handler', handler);
   checkProcessText('options.handler', handler);
   if (handler === undefined) throw new TypeError('options.handler must be a string, got undefined');
-  const event = options.event === undefined ? {} : options.event;
+  const event = given.event === undefined ? {} : given.event;
   toJson('options.event', event);
   checkInteger('options.invocations', invocations, 0, MAX_INVOCATIONS);
   checkOneOf('options.initType', initType, ['snap-start', 'on-demand']);
-  if (!Array.isArray(nodeArgs)) throw new TypeError(`options.nodeArgs must be an array, got ${show(nodeArgs)}`);
+  const nodeArgs = readArray('options.nodeArgs', given.nodeArgs) ?? [];
   for (const [index, arg] of nodeArgs.entries()) checkProcessText(`options.nodeArgs[${index}]`, arg);
-  checkOptionsObject('options.env', env);
+  const env = readRecord('options.env', given.env) ?? {};
   for (const [key, value] of Object.entries(env)) {
     checkProcessText(`options.env key ${JSON.stringify(key)}`, key);
     if (key === '' || key.includes('='))
@@ -89,11 +92,12 @@ export function planSimulation(options: SimulateOptions): SimulationPlan {
     event,
     invocations,
     initType,
-    nodeArgs: [...nodeArgs],
-    env: { ...env },
+    nodeArgs: nodeArgs as string[],
+    env: { ...(env as Record<string, string>) },
     timeout,
     functionTimeout,
-    onEvent,
+    // Thrown from the runtime's output or an emulator event, its error would be uncaught: one warning instead.
+    onEvent: guardCallback('simulate() options.onEvent', onEvent),
   };
 }
 
