@@ -205,14 +205,16 @@ export function renderMarkdown(results: BenchResults): string {
     lines.push(
       '### Lambda bridge: restore-phase overhead',
       '',
-      `From the Runtime API answering \`restore/next\` to the runtime's first \`invocation/next\` request, ${lambda.runs} runs.`,
+      `From the moment the Runtime API writes its answer to \`restore/next\` to the runtime's first \`invocation/next\` request, ${lambda.runs} runs, with the runtime's restore warm-up (the default) and without it (\`SNAPSTART_RESTORE_WARM_UP=off\`).`,
       '',
-      '| after-restore hooks | p50 | p99 | min | max |',
-      '|---:|---:|---:|---:|---:|',
+      '| after-restore hooks | warm-up | p50 | p99 | min | max |',
+      '|---:|:---:|---:|---:|---:|---:|',
     );
     for (const row of lambda.byHooks) {
       const s = row.restoreToNextMs;
-      lines.push(`| ${row.hooks} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.min)} | ${ms(s.max)} |`);
+      // Results saved before the warm-up existed have no `warmUp`: they were measured without it.
+      const warm = row.warmUp === true ? 'on' : 'off';
+      lines.push(`| ${row.hooks} | ${warm} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.min)} | ${ms(s.max)} |`);
     }
     lines.push('');
   }

@@ -17,6 +17,7 @@ import { runSnapStartPhases, type SnapStartApi, SnapStartPhaseError } from './ph
 import { createFailureGate, type FailureGate, type FailureStage, watchProcessFailures } from './process-failures.js';
 import type { RuntimeOptions } from './runtime.js';
 import { createReportWriter, toReportedPhase } from './timeline.js';
+import { warmUpRestorePath } from './warm-up.js';
 
 /** What every step of the runtime shares. */
 interface Runtime extends InitContext {
@@ -90,6 +91,7 @@ async function lifecycle(runtime: Runtime): Promise<number> {
 
 /** Runs the SnapStart phases; resolves the exit code after a failure, `undefined` after success. */
 async function snapStartPhases(runtime: Runtime, config: InitConfig): Promise<number | undefined> {
+  if (config.warmUp) await warmUp(runtime);
   try {
     await runSnapStartPhases({
       client: gated(runtime.client, runtime.gate),
@@ -109,6 +111,19 @@ async function snapStartPhases(runtime: Runtime, config: InitConfig): Promise<nu
     if (error.postError !== undefined)
       runtime.log(`snapstart-runtime: could not report it: ${describeThrown(error.postError, 1_000)}`);
     return error.exitCode;
+  }
+}
+
+/**
+ * Runs the restore path once before the snapshot (see warm-up.ts), before the before-snapshot hooks
+ * so that they see the process as it will be snapshotted. A failure only costs the speed-up: logged,
+ * never fatal.
+ */
+async function warmUp(runtime: Runtime): Promise<void> {
+  try {
+    await warmUpRestorePath();
+  } catch (error) {
+    runtime.log(`snapstart-runtime: warning: the restore warm-up failed, skipped: ${describeThrown(error, 1_000)}`);
   }
 }
 
