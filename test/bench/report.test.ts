@@ -44,8 +44,10 @@ t.test('checkTargets() - computes the ratios of the issue at N=100 and says whic
   const targets = checkTargets(
     latencyWith({
       'floor-serial': 100,
+      'floor-serial-clock': 125,
       'bus-default': 140,
-      'bus-timeout': 250,
+      'bus-timeout': 150,
+      'bus-untimed': 130,
       'emittery-serial': 120,
       hookable: 300,
       'tapable-series': 200,
@@ -55,12 +57,15 @@ t.test('checkTargets() - computes the ratios of the issue at N=100 and says whic
   t.same(
     targets.map((target) => [target.ratio, target.met]),
     [
-      [1.4, true],
-      [2.5, false],
-      [140 / 120, false],
+      [140 / 125, false],
+      [150 / 125, true],
+      [1.3, true],
+      [130 / 120, false],
+      [130 / 300, true],
+      [0.65, true],
       [140 / 300, true],
       [0.7, true],
-      [40, true],
+      [10_000 / 150, true],
     ],
   );
   t.same(checkTargets({ ...latencyWith({}), sizes: [1, 10] }), [], 'no targets without N=100');
@@ -104,7 +109,7 @@ t.test('renderChart() - one line and one legend entry per series, on log axes', 
 });
 
 t.test('renderMarkdown() - tables for measured modules, a reason for skipped ones', async (t) => {
-  const latency = latencyWith({ 'floor-serial': 100, 'bus-default': 150 });
+  const latency = latencyWith({ 'floor-serial': 100, 'floor-serial-clock': 150, 'bus-default': 150 });
   const results: BenchResults = {
     machine: {
       date: '2026-01-01T00:00:00.000Z',
@@ -135,7 +140,7 @@ t.test('renderMarkdown() - tables for measured modules, a reason for skipped one
   t.match(markdown, /Node 20\.0\.0/);
   t.match(markdown, /`npm run bench -- --quick`/);
   t.match(markdown, /\| floor-serial \| 1\.00 ns \| 1\.00× \|/);
-  t.match(markdown, /\| bus default ÷ plain serial await loop \| 1\.50× \| <= 1\.5× \| yes \|/);
+  t.match(markdown, /\| bus default ÷ \(loop \+ one clock read\) \| 1\.00× \| <= 1\.1× \| yes \|/);
   t.match(markdown, /### Timeout precision\n\nSkipped: not selected\./);
   t.match(markdown, /Not measured: `lambda`, dist\/lambda\/index\.js is missing\./);
   t.match(markdown, /\| bus\.on \| 300 \|/);
@@ -143,7 +148,7 @@ t.test('renderMarkdown() - tables for measured modules, a reason for skipped one
 });
 
 t.test('readmeSummary() - the README gets where it was measured and the targets, not the full tables', async (t) => {
-  const latency = latencyWith({ 'floor-serial': 100, 'bus-default': 150 });
+  const latency = latencyWith({ 'floor-serial': 100, 'floor-serial-clock': 150, 'bus-default': 150 });
   const markdown = renderMarkdown({
     machine: {
       date: '2026-01-01T00:00:00.000Z',
@@ -168,7 +173,7 @@ t.test('readmeSummary() - the README gets where it was measured and the targets,
   });
   const summary = readmeSummary(markdown);
   t.match(summary, /^### Targets \(N = 100/);
-  t.match(summary, /\| bus default ÷ plain serial await loop \| 1\.50× \| <= 1\.5× \| yes \|/);
+  t.match(summary, /\| bus default ÷ \(loop \+ one clock read\) \| 1\.00× \| <= 1\.1× \| yes \|/);
   t.match(summary, /\n\nMeasured on 2026-01-01T00:00:00\.000Z \(full run\): CPU, 2 cores/);
   t.notMatch(summary, '### Hook latency', 'the full tables stay in bench/README.md');
   t.notMatch(summary, '### Timeout precision');
