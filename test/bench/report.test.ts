@@ -13,6 +13,7 @@ import {
   markdownSection,
   readmeSummary,
   renderMarkdown,
+  startupTargets,
 } from '../../bench/report.js';
 import { isSkipped, quantile, summarise } from '../../bench/stats.js';
 import * as lib from '../../src/index.js';
@@ -194,4 +195,26 @@ t.test('latencyCases() - every case calls each of its hooks once per emit', asyn
     await emit();
     t.equal(hookCalls() - before, 5, testCase.id);
   }
+});
+
+t.test('startupTargets() - restore p50 in ms with the warm-up, import cost over an empty module', async (t) => {
+  const restore = (hooks: number, warmUp: boolean, p50: number) => ({
+    hooks,
+    warmUp,
+    restoreToNextMs: { runs: 1, p50, p99: p50, min: p50, max: p50 },
+  });
+  const variant = (id: string, extraMs: number) => ({ id, label: id, wallMs: summarise([1]), ratio: 1, extraMs });
+  const targets = startupTargets({
+    lambdaRestore: { runs: 1, byHooks: [restore(0, false, 3), restore(0, true, 0.5), restore(10, true, 1.2)] },
+    importCost: { runs: 1, variants: [variant('empty-module', 3), variant('main', 6)], missing: [] },
+  });
+  t.same(
+    targets.map((target) => [target.ratio, target.limit, target.met, target.unit]),
+    [
+      [0.5, 0.6, true, ' ms'],
+      [1.2, 0.9, false, ' ms'],
+      [2, 1.5, false, undefined],
+    ],
+  );
+  t.same(startupTargets({ lambdaRestore: { skipped: 'x' }, importCost: { skipped: 'y' } }), []);
 });
