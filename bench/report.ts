@@ -202,7 +202,7 @@ export function renderMarkdown(results: BenchResults): string {
   const { machine } = results;
   const lines: string[] = [];
   lines.push(
-    `Measured on ${machine.date} (${machine.mode} run): ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node} (V8 ${machine.v8}); load average at start ${machine.loadAverage.map((l) => l.toFixed(2)).join(' ')}; commit ${machine.commit}; measuring ${machine.measured}.`,
+    `Measured on ${machine.date} (${machine.mode} run): ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node} (V8 ${machine.v8}); load average at start ${machine.loadAverage.map((l) => l.toFixed(2)).join(' ')}; commit ${machine.commit}; measuring ${machine.measured}.${(machine.loadAverage[0] ?? 0) > machine.cores ? ` **The machine was busy (load above its ${machine.cores} cores): these figures are noisy, rerun \`npm run bench\` on a quiet machine before relying on them.**` : ''}`,
     '',
     `Reproduce with \`${machine.command}\`.`,
     '',

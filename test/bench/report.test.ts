@@ -150,7 +150,7 @@ t.test('renderMarkdown() - tables for measured modules, a reason for skipped one
 
 t.test('readmeSummary() - the README gets where it was measured and the targets, not the full tables', async (t) => {
   const latency = latencyWith({ 'floor-serial': 100, 'floor-serial-clock': 150, 'bus-default': 150 });
-  const markdown = renderMarkdown({
+  const results: BenchResults = {
     machine: {
       date: '2026-01-01T00:00:00.000Z',
       mode: 'full',
@@ -171,8 +171,12 @@ t.test('readmeSummary() - the README gets where it was measured and the targets,
     importCost: { skipped: 'not selected' },
     memory: { skipped: 'not selected' },
     lambdaRestore: { skipped: 'not selected' },
-  });
+  };
+  const markdown = renderMarkdown(results);
   const summary = readmeSummary(markdown);
+  t.notMatch(summary, /machine was busy/, 'no warning on a quiet machine');
+  const busy = readmeSummary(renderMarkdown({ ...results, machine: { ...results.machine, loadAverage: [9, 9, 9] } }));
+  t.match(busy, /The machine was busy \(load above its 2 cores\)/, 'a warning when the load exceeded the cores');
   t.match(summary, /^### Targets \(N = 100/);
   t.match(summary, /\| bus default ÷ \(loop \+ one clock read\) \| 1\.00× \| <= 1\.1× \| yes \|/);
   t.match(summary, /\n\nMeasured on 2026-01-01T00:00:00\.000Z \(full run\): CPU, 2 cores/);
