@@ -1,7 +1,8 @@
 /**
- * Restore-phase overhead of the Lambda bridge: the time from the Runtime API answering
- * `GET /runtime/restore/next` to the runtime's first `GET /runtime/invocation/next`, with 10 no-op
- * after-restore hooks, and with none (the bridge's own fixed cost), over many runs.
+ * Restore-phase overhead of the Lambda bridge: the time from the Runtime API writing its answer to
+ * `GET /runtime/restore/next` to the runtime's first `GET /runtime/invocation/next` arriving, with 10
+ * no-op after-restore hooks and with none (the bridge's own fixed cost), with the runtime's restore
+ * warm-up (the default) and without it (`SNAPSTART_RESTORE_WARM_UP=off`), over many runs.
  *
  * The Lambda side is played by a small instrumented Runtime API server in this module, which
  * speaks the documented protocol (DESIGN.md section 4) and takes both timestamps itself on one
@@ -25,12 +26,14 @@ import { summarise } from './stats.js';
 /** Restore-to-first-poll times, ms, per hook count. */
 export interface LambdaRestoreResult {
   readonly runs: number;
-  readonly byHooks: Array<{ hooks: number; restoreToNextMs: Summary }>;
+  readonly byHooks: Array<{ hooks: number; warmUp: boolean; restoreToNextMs: Summary }>;
 }
 
 const API = '/2018-06-01/runtime';
 /** One run must finish well within this; a stuck runtime fails the bench instead of hanging it. */
 const RUN_LIMIT_MS = 15_000;
+/** How long `restore/next` blocks before it is answered: where Lambda takes the snapshot. */
+const SNAPSHOT_PAUSE_MS = 200;
 
 /** The handler module the runtime loads: `hooks` no-op after-restore hooks and a trivial handler. */
 function writeHandler(directory: string, hooks: number): void {
@@ -47,7 +50,7 @@ function writeHandler(directory: string, hooks: number): void {
 }
 
 /** Runs the runtime once against a fresh server; resolves ms from restore/next answered to invocation/next. */
-async function measureOnce(taskRoot: string): Promise<number> {
+async function measureOnce(taskRoot: string, warmUp: boolean): Promise<number> {
   let restoreAnsweredAt: number | undefined;
   let failure: string | undefined;
   let settle: (value: number) => void = () => {};
@@ -59,10 +62,14 @@ async function measureOnce(taskRoot: string): Promise<number> {
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const url = request.url ?? '';
     if (request.method === 'GET' && url === `${API}/restore/next`) {
-      response.writeHead(200, { 'content-length': '0' });
-      response.end(() => {
+      // As on Lambda, the restore comes well after the runtime asked (the snapshot is taken in
+      // between): the runtime's background work (compiler threads, GC) is over by then. The time is
+      // taken from the moment the answer is written: everything after it is the restored runtime's.
+      setTimeout(() => {
         restoreAnsweredAt = performance.now();
-      });
+        response.writeHead(200, { 'content-length': '0' });
+        response.end();
+      }, SNAPSHOT_PAUSE_MS);
       return;
     }
     if (request.method === 'GET' && url === `${API}/invocation/next`) {
@@ -92,6 +99,7 @@ async function measureOnce(taskRoot: string): Promise<number> {
       AWS_LAMBDA_INITIALIZATION_TYPE: 'snap-start',
       LAMBDA_TASK_ROOT: taskRoot,
       _HANDLER: 'index.handler',
+      SNAPSTART_RESTORE_WARM_UP: warmUp ? 'on' : 'off',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -116,22 +124,29 @@ async function measureOnce(taskRoot: string): Promise<number> {
 export async function runLambdaRestore(options: {
   runs: number;
   hookCounts: number[];
+  /** Measure with the warm-up, without it, or both. Default: `[true, false]`. */
+  warmUp?: boolean[];
 }): Promise<LambdaRestoreResult | Skipped> {
   const bin = distPath('lambda', 'bin.js');
   if (!existsSync(bin)) {
     return { skipped: 'dist/lambda/bin.js is missing: build the Lambda bridge (src/lambda) to measure it' };
   }
   const byHooks: LambdaRestoreResult['byHooks'] = [];
-  const roots = options.hookCounts.map((hooks) => {
-    const directory = mkdtempSync(join(tmpdir(), `snapstart-bench-${hooks}-`));
-    writeHandler(directory, hooks);
-    return { hooks, directory, times: [] as number[] };
-  });
+  const roots = (options.warmUp ?? [true, false]).flatMap((warmUp) =>
+    options.hookCounts.map((hooks) => {
+      const directory = mkdtempSync(join(tmpdir(), `snapstart-bench-${hooks}-`));
+      writeHandler(directory, hooks);
+      return { hooks, warmUp, directory, times: [] as number[] };
+    }),
+  );
   try {
+    // Interleaved: each run measures every case once, so a busy moment of the machine hits them all.
     for (let run = 0; run < options.runs; run++) {
-      for (const root of roots) root.times.push(await measureOnce(root.directory));
+      for (const root of roots) root.times.push(await measureOnce(root.directory, root.warmUp));
     }
-    for (const root of roots) byHooks.push({ hooks: root.hooks, restoreToNextMs: summarise(root.times) });
+    for (const root of roots) {
+      byHooks.push({ hooks: root.hooks, warmUp: root.warmUp, restoreToNextMs: summarise(root.times) });
+    }
   } finally {
     for (const root of roots) rmSync(root.directory, { recursive: true, force: true });
   }

@@ -56,6 +56,7 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
   readonly #concurrency: number;
   readonly #timeout: number | undefined;
   readonly #failFast: boolean;
+  readonly #timing: boolean;
   /** The events this bus accepts, when its options named them. */
   readonly #events: readonly string[] | undefined;
   /** Created by the first `observe()`: a bus nobody observes has none. */
@@ -73,6 +74,7 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
     this.#concurrency = settings.concurrency;
     this.#timeout = settings.timeout;
     this.#failFast = settings.failFast;
+    this.#timing = settings.timing;
   }
 
   /**
@@ -177,6 +179,7 @@ export class LifecycleBus<Events extends EventMap = EventMap> {
     return runPhase(event, payload, this.#registry.snapshot(event), {
       concurrency: given.concurrency ?? this.#concurrency,
       failFast: given.failFast ?? this.#failFast,
+      timing: given.timing ?? this.#timing,
       timeout: this.#timeout,
       deadline: given.deadline,
       signal: given.signal,

@@ -10,7 +10,24 @@
  *
  * @module
  */
-import { randomInt, randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+type Crypto = typeof import('node:crypto');
+let crypto: Crypto | undefined;
+
+/**
+ * `node:crypto`, loaded on first use rather than at import: it brings some 36 internal modules (the
+ * streams stack among them) that only the restore step needs, and `import 'snapstart-hooks'` should
+ * stay near an empty module's cost. The Lambda runtime and the V8 bridge load it before the snapshot
+ * (their warm-up), so a restored process never pays for it. `process.getBuiltinModule` is Node >= 20.16.
+ */
+function loadCrypto(): Crypto {
+  crypto ??=
+    typeof process.getBuiltinModule === 'function'
+      ? process.getBuiltinModule('node:crypto')
+      : (createRequire(import.meta.url)('node:crypto') as Crypto);
+  return crypto;
+}
 
 /**
  * Draws enough values to run through whatever the caches held at snapshot time, so the next value
@@ -35,6 +52,7 @@ const RANDOM_INT_RANGE = 2 ** 47;
  * ```
  */
 export function refreshRandomCaches(): void {
+  const { randomInt, randomUUID } = loadCrypto();
   for (let i = 0; i < UUID_DRAWS; i++) randomUUID();
   for (let i = 0; i < RANDOM_INT_DRAWS; i++) randomInt(RANDOM_INT_RANGE);
 }

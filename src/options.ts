@@ -26,6 +26,8 @@ export interface BusSettings {
   /** Default per-hook timeout in ms (`undefined`: none). */
   readonly timeout: number | undefined;
   readonly failFast: boolean;
+  /** Whether hooks are timed. */
+  readonly timing: boolean;
   readonly order: ReadonlyMap<string, TieOrder>;
   /** The events the bus accepts (`undefined`: any). */
   readonly events: readonly string[] | undefined;
@@ -44,6 +46,7 @@ export interface HookSettings {
 export interface EmitSettings {
   readonly concurrency: number | undefined;
   readonly failFast: boolean | undefined;
+  readonly timing: boolean | undefined;
   /** The phase deadline in ms (`undefined`: none). */
   readonly deadline: number | undefined;
   readonly signal: AbortSignal | undefined;
@@ -51,15 +54,17 @@ export interface EmitSettings {
 
 /** Reads the options of `new LifecycleBus()`. */
 export function readBusOptions(options: unknown): BusSettings {
-  const given = readOptions('options', options, ['concurrency', 'timeout', 'failFast', 'order', 'events']);
+  const given = readOptions('options', options, ['concurrency', 'timeout', 'failFast', 'timing', 'order', 'events']);
   checkConcurrency('options.concurrency', given.concurrency);
   checkDuration('options.timeout', given.timeout);
   checkBoolean('options.failFast', given.failFast);
+  checkBoolean('options.timing', given.timing);
   const events = readEvents(given.events);
   return {
     concurrency: given.concurrency ?? 1,
     timeout: given.timeout === Number.POSITIVE_INFINITY ? undefined : given.timeout,
     failFast: given.failFast ?? false,
+    timing: given.timing ?? true,
     order: readOrder(given.order, events),
     events,
   };
@@ -75,16 +80,28 @@ export function readHookOptions(options: unknown): HookSettings {
   return { priority: given.priority ?? 0, timeout: given.timeout, name: given.name, signal: given.signal };
 }
 
+/** The settings of an `emit()` without options: every one from the bus. */
+const NO_EMIT_OPTIONS: EmitSettings = Object.freeze({
+  concurrency: undefined,
+  failFast: undefined,
+  timing: undefined,
+  deadline: undefined,
+  signal: undefined,
+});
+
 /** Reads the options of `emit()`. */
 export function readEmitOptions(options: unknown): EmitSettings {
-  const given = readOptions('options', options, ['concurrency', 'failFast', 'deadline', 'signal']);
+  if (options === undefined) return NO_EMIT_OPTIONS;
+  const given = readOptions('options', options, ['concurrency', 'failFast', 'timing', 'deadline', 'signal']);
   checkConcurrency('options.concurrency', given.concurrency);
   checkBoolean('options.failFast', given.failFast);
+  checkBoolean('options.timing', given.timing);
   checkDuration('options.deadline', given.deadline);
   checkSignal('options.signal', given.signal);
   return {
     concurrency: given.concurrency,
     failFast: given.failFast,
+    timing: given.timing,
     deadline: given.deadline === Number.POSITIVE_INFINITY ? undefined : given.deadline,
     signal: given.signal,
   };

@@ -23,11 +23,15 @@ const LIFO_BY_DEFAULT = 'beforeSnapshot';
 
 const EMPTY: readonly Registration[] = Object.freeze([]);
 
+/** The registrations of one event, and whether a phase holds the list (then it is copied before a change). */
+interface EventHooks {
+  list: Registration[];
+  shared: boolean;
+}
+
 /** Registrations per event, in schedule order. */
 export class Registry {
-  private readonly lists = new Map<string, Registration[]>();
-  /** Lists a phase is iterating: copied before their next change. */
-  private readonly shared = new WeakSet<Registration[]>();
+  private readonly byEvent = new Map<string, EventHooks>();
   private readonly order: ReadonlyMap<string, TieOrder>;
 
   /** @param order - the tie order per event, where it differs from the default. */
@@ -37,7 +41,12 @@ export class Registry {
 
   /** Inserts in schedule order: priority descending, then FIFO or LIFO among equal priorities. */
   insert(event: string, registration: Registration): void {
-    const list = this.writable(event) ?? [];
+    let hooks = this.byEvent.get(event);
+    if (hooks === undefined) {
+      hooks = { list: [], shared: false };
+      this.byEvent.set(event, hooks);
+    }
+    const list = writable(hooks);
     const lifo = (this.order.get(event) ?? (event === LIFO_BY_DEFAULT ? 'lifo' : 'fifo')) === 'lifo';
     const { priority } = registration;
     // Binary search for the first index whose entry must come after the new one.
@@ -51,56 +60,56 @@ export class Registry {
       else low = middle + 1;
     }
     list.splice(low, 0, registration);
-    this.lists.set(event, list);
   }
 
   /** Removes `registration` from `event` (it must still be active) and marks it inactive. */
   remove(event: string, registration: Registration): void {
     registration.active = false;
-    const list = this.writable(event);
-    if (list === undefined) return;
+    const hooks = this.byEvent.get(event);
+    if (hooks === undefined) return;
+    const list = writable(hooks);
     const index = list.indexOf(registration);
     if (index >= 0) list.splice(index, 1);
-    if (list.length === 0) this.lists.delete(event);
+    if (list.length === 0) this.byEvent.delete(event);
   }
 
   /** The registrations of `event` for a phase: this list is never changed afterwards. */
   snapshot(event: string): readonly Registration[] {
-    const list = this.lists.get(event);
-    if (list === undefined) return EMPTY;
-    this.shared.add(list);
-    return list;
+    const hooks = this.byEvent.get(event);
+    if (hooks === undefined) return EMPTY;
+    hooks.shared = true;
+    return hooks.list;
   }
 
   /** The registrations of `event` whose key is `key`. */
   matching(event: string, key: unknown): Registration[] {
-    return (this.lists.get(event) ?? EMPTY).filter((registration) => registration.key === key);
+    return this.all(event).filter((registration) => registration.key === key);
   }
 
   /** How many registrations `event` has, or all events when it is omitted. */
   count(event?: string): number {
-    if (event !== undefined) return this.lists.get(event)?.length ?? 0;
+    if (event !== undefined) return this.byEvent.get(event)?.list.length ?? 0;
     let count = 0;
-    for (const list of this.lists.values()) count += list.length;
+    for (const hooks of this.byEvent.values()) count += hooks.list.length;
     return count;
   }
 
   /** The events that have at least one registration. */
   events(): string[] {
-    return [...this.lists.keys()];
+    return [...this.byEvent.keys()];
   }
 
   /** Every registration of `event`. */
   all(event: string): readonly Registration[] {
-    return this.lists.get(event) ?? EMPTY;
+    return this.byEvent.get(event)?.list ?? EMPTY;
   }
+}
 
-  /** The list of `event`, copied first if a phase holds it. */
-  private writable(event: string): Registration[] | undefined {
-    const list = this.lists.get(event);
-    if (list === undefined || !this.shared.has(list)) return list;
-    const copy = list.slice();
-    this.lists.set(event, copy);
-    return copy;
+/** The list of `hooks`, copied first if a phase holds it. */
+function writable(hooks: EventHooks): Registration[] {
+  if (hooks.shared) {
+    hooks.list = hooks.list.slice();
+    hooks.shared = false;
   }
+  return hooks.list;
 }

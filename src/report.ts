@@ -29,10 +29,13 @@ const STATUS_COLOR: Readonly<Record<HookOutcome['status'], string>> = {
   skipped: '\u001b[90m',
 };
 const RESET = '\u001b[0m';
+/** What stands for the start and duration of a hook that was not timed (`timing: false`). */
+const UNTIMED = '–';
 
 /**
  * Renders a phase report as a text waterfall: one line per hook with its priority, status, start
- * and duration, and a bar placed on the phase's time axis.
+ * and duration, and a bar placed on the phase's time axis. A hook that was not timed (`timing:
+ * false`, its times `NaN`) shows "–" and no bar.
  *
  * @example
  * ```ts
@@ -66,9 +69,10 @@ export function formatReport(report: PhaseReport, options?: FormatOptions): stri
   report.hooks.forEach((hook, index) => {
     const status = hook.status.padEnd(9);
     const painted = color ? `${STATUS_COLOR[hook.status]}${status}${RESET}` : status;
-    const started = hook.status === 'skipped' ? '' : `+${formatMs(hook.startMs)}`;
-    const duration = hook.status === 'skipped' ? '' : formatMs(hook.durationMs);
-    const bar = hook.status === 'skipped' ? ' '.repeat(width) : drawBar(hook.startMs, hook.durationMs, total, width);
+    const skipped = hook.status === 'skipped';
+    const started = skipped ? '' : Number.isNaN(hook.startMs) ? UNTIMED : `+${formatMs(hook.startMs)}`;
+    const duration = skipped ? '' : Number.isNaN(hook.durationMs) ? UNTIMED : formatMs(hook.durationMs);
+    const bar = skipped ? ' '.repeat(width) : drawBar(hook.startMs, hook.durationMs, total, width);
     let line = `  ${names[index]?.padEnd(nameWidth)} ${priorities[index]?.padEnd(priorityWidth)} ${painted} ${started.padStart(11)} ${duration.padStart(10)} |${bar}|`;
     if (hook.error !== undefined) line += ` ${describeReason(hook.error)}`;
     lines.push(line);

@@ -98,6 +98,14 @@ export interface BusOptions<Events extends EventMap = EventMap> {
   /** When `true`, no hook starts after the first failure of a phase. Default `false`. */
   failFast?: boolean;
   /**
+   * Whether each hook is timed. With `false`, the phases of this bus do not read the clock per hook
+   * (for buses that carry frequent, non-lifecycle events): every started hook's `startMs` and
+   * `durationMs` are `NaN` in the report and in observer events (`formatReport` shows "–"), while the
+   * phase's own `startedAt` and `durationMs` are still measured, and timeouts and deadlines are still
+   * enforced. Default `true`.
+   */
+  timing?: boolean;
+  /**
    * Tie order among hooks of equal priority, per event. Default: `'lifo'` for `beforeSnapshot`,
    * `'fifo'` for every other event, as in AWS's runtimes and CRaC.
    */
@@ -116,6 +124,8 @@ export interface EmitOptions {
   concurrency?: number;
   /** Start no hook after the first failure. */
   failFast?: boolean;
+  /** Time each hook (see {@link BusOptions.timing}); with `false`, their times are `NaN`. */
+  timing?: boolean;
   /**
    * Budget in milliseconds (> 0) for the whole phase. When it is reached, hooks still running are
    * marked `timedOut` and hooks not started are marked `skipped`. A hook that blocked the thread past
@@ -140,9 +150,15 @@ export interface HookOutcome {
   priority: number;
   /** How the hook ended. `skipped` hooks never started. */
   status: HookStatus;
-  /** When the hook started, in ms since the phase started (`-1` when skipped). */
+  /**
+   * When the hook started, in ms since the phase started (`-1` when skipped; `NaN` in a phase emitted
+   * with `timing: false`).
+   */
   startMs: number;
-  /** How long the hook ran, in ms (until it settled or timed out; `0` when skipped). */
+  /**
+   * How long the hook ran, in ms (until it settled or timed out; `0` when skipped; `NaN` in a phase
+   * emitted with `timing: false`).
+   */
   durationMs: number;
   /** The thrown or rejected value, or the `HookTimeoutError`, for failed hooks. */
   error?: unknown;
@@ -195,7 +211,7 @@ export interface HookStartEvent<Event extends string = string> {
   readonly index: number;
   readonly name: string;
   readonly priority: number;
-  /** When the hook started, in ms since the phase started. */
+  /** When the hook started, in ms since the phase started (`NaN` with `timing: false`). */
   readonly startMs: number;
   /** The hook's timeout in ms (its own or the bus default), or `undefined` for none. */
   readonly timeout: number | undefined;
@@ -216,7 +232,7 @@ export interface HookEndEvent<Event extends string = string> {
   /** `'fulfilled'`, `'rejected'` or `'timedOut'`. */
   readonly status: HookStatus;
   readonly startMs: number;
-  /** How long the hook ran, in ms. */
+  /** How long the hook ran, in ms (`NaN` with `timing: false`). */
   readonly durationMs: number;
   /** The thrown or rejected value, or the `HookTimeoutError`, when the hook failed. */
   readonly error?: unknown;

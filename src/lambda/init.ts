@@ -16,6 +16,7 @@ import { deadlinesFromEnv } from './phases.js';
 import type { FailureGate } from './process-failures.js';
 import { watchForStall } from './stall.js';
 import type { RuntimeReportEntry } from './timeline.js';
+import { restoreWarmUpFromEnv } from './warm-up.js';
 
 /** What the init step needs of the runtime. */
 export interface InitContext {
@@ -39,6 +40,8 @@ export interface InitConfig {
   readonly snapStart: boolean;
   /** The phase deadlines in ms (`Infinity` for none); only read under SnapStart. */
   readonly deadlines: { readonly beforeSnapshot: number; readonly afterRestore: number } | undefined;
+  /** Whether the restore warm-up runs (`SNAPSTART_RESTORE_WARM_UP`); only `true` under SnapStart. */
+  readonly warmUp: boolean;
 }
 
 /**
@@ -55,9 +58,9 @@ export async function readConfig(context: InitContext): Promise<InitConfig | num
     );
   }
   const snapStart = type === 'snap-start';
-  if (!snapStart) return { snapStart, deadlines: undefined };
+  if (!snapStart) return { snapStart, deadlines: undefined, warmUp: false };
   try {
-    return { snapStart, deadlines: deadlinesFromEnv(context.env) };
+    return { snapStart, deadlines: deadlinesFromEnv(context.env), warmUp: restoreWarmUpFromEnv(context.env) };
   } catch (error) {
     return reportInitError(context, new RuntimeError('Runtime.InvalidConfiguration', inspectThrown(error).message));
   }

@@ -17,6 +17,7 @@ import { runSnapStartPhases, type SnapStartApi, SnapStartPhaseError } from './ph
 import { createFailureGate, type FailureGate, type FailureStage, watchProcessFailures } from './process-failures.js';
 import type { RuntimeOptions } from './runtime.js';
 import { createReportWriter, toReportedPhase } from './timeline.js';
+import { warmUpRestorePath } from './warm-up.js';
 
 /** What every step of the runtime shares. */
 interface Runtime extends InitContext {
@@ -106,6 +107,7 @@ async function snapStartPhases(runtime: Runtime, config: InitConfig): Promise<nu
   // Loaded here, under SnapStart only: on-demand functions never read the telemetry code.
   const { createPhaseTelemetry } = await import('./telemetry/index.js');
   const telemetry = createPhaseTelemetry({ env: runtime.env, console: runtime.console, log: runtime.log });
+  if (config.warmUp) await warmUp(runtime);
   try {
     await runSnapStartPhases({
       client: gated(runtime.client, runtime.gate),
@@ -128,6 +130,19 @@ async function snapStartPhases(runtime: Runtime, config: InitConfig): Promise<nu
     if (error.postError !== undefined)
       runtime.log(`snapstart-runtime: could not report it: ${describeThrown(error.postError, 1_000)}`);
     return error.exitCode;
+  }
+}
+
+/**
+ * Runs the restore path once before the snapshot (see warm-up.ts), before the before-snapshot hooks
+ * so that they see the process as it will be snapshotted. A failure only costs the speed-up: logged,
+ * never fatal.
+ */
+async function warmUp(runtime: Runtime): Promise<void> {
+  try {
+    await warmUpRestorePath();
+  } catch (error) {
+    runtime.log(`snapstart-runtime: warning: the restore warm-up failed, skipped: ${describeThrown(error, 1_000)}`);
   }
 }
 

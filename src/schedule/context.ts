@@ -1,10 +1,19 @@
 /**
- * The hook's `ctx`: one small object per started hook. The `AbortController` behind `signal` is
- * created only when a hook reads it, so hooks that never look at it cost nothing.
+ * The hook's `ctx`: one small object per started hook, with the four values a hook reads and one
+ * slot for its abort state. The `AbortController` behind `signal` is created only when a hook reads
+ * it, so hooks that never look at it cost nothing.
  *
  * @module
  */
 import type { HookContext } from '../types.js';
+
+/** The abort of a hook whose signal nobody had read yet: kept until `signal` is first read. */
+class EarlyAbort {
+  readonly reason: unknown;
+  constructor(reason: unknown) {
+    this.reason = reason;
+  }
+}
 
 /** A started hook's `ctx`. */
 export class Context implements HookContext<unknown, string> {
@@ -12,9 +21,8 @@ export class Context implements HookContext<unknown, string> {
   readonly payload: unknown;
   readonly name: string;
   readonly priority: number;
-  private controller: AbortController | undefined = undefined;
-  private abortReason: unknown = undefined;
-  private aborted = false;
+  /** `undefined` until the signal is read or the hook aborted; then its controller, or the early abort. */
+  #abort: AbortController | EarlyAbort | undefined = undefined;
 
   constructor(event: string, payload: unknown, name: string, priority: number) {
     this.event = event;
@@ -24,18 +32,18 @@ export class Context implements HookContext<unknown, string> {
   }
 
   get signal(): AbortSignal {
-    if (this.controller === undefined) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(this.abortReason);
-    }
-    return this.controller.signal;
+    const state = this.#abort;
+    if (state instanceof AbortController) return state.signal;
+    const controller = new AbortController();
+    if (state !== undefined) controller.abort(state.reason);
+    this.#abort = controller;
+    return controller.signal;
   }
 
   /** Aborts the signal (now, or when it is first read) with `reason`. Later calls change nothing. */
   abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.abortReason = reason;
-    this.controller?.abort(reason);
+    const state = this.#abort;
+    if (state === undefined) this.#abort = new EarlyAbort(reason);
+    else if (state instanceof AbortController) state.abort(reason); // a no-op once aborted
   }
 }

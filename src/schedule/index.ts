@@ -30,7 +30,7 @@ export async function runPhase<E extends string>(
     phase.abortBeforeStart(signal.reason);
   } else {
     // One listener per signal, however many phases share it.
-    const detach = signal === undefined ? undefined : onAbort(signal, phase.abort);
+    const detach = signal === undefined ? undefined : onAbort(signal, () => phase.abort());
     try {
       await (settings.concurrency === 1 ? runSerial(phase) : runTiers(phase));
     } finally {

@@ -15,6 +15,7 @@ import { type Observers, observedTimeout, type PhaseChannel } from '../observe.j
 import type { Hook, HookOutcome, HookStatus } from '../types.js';
 import { isThenable } from '../util/promise.js';
 import { skipped } from './build-report.js';
+import { clockMs } from './clock.js';
 import { Context } from './context.js';
 import { Lane } from './lane.js';
 import { DeadlineTimer } from './timer.js';
@@ -41,7 +42,18 @@ export interface PhaseSettings {
   readonly signal: AbortSignal | undefined;
   /** The bus's observers, if it has any. */
   readonly observers: Observers | undefined;
+  /** Whether hooks are timed: when `false`, their `startMs` and `durationMs` are `NaN`. */
+  readonly timing: boolean;
 }
+
+/** What a phase tells its strategy: a busy lane's hook was abandoned, go on without it. */
+export interface Strategy {
+  abandoned(lane: Lane): void;
+}
+
+const NO_STRATEGY: Strategy = { abandoned() {} };
+
+const INFINITY = Number.POSITIVE_INFINITY;
 
 /** One phase in progress. Strategies drive it through `begin`, `fail`/`reject`, `end` and `mayStart`. */
 export class Phase {
@@ -51,7 +63,10 @@ export class Phase {
   readonly settings: PhaseSettings;
   readonly outcomes: (HookOutcome | undefined)[];
   readonly startedAt = Date.now();
-  readonly t0 = performance.now();
+  /** The clock at the phase start (see clock.ts): phase times are relative to it. */
+  readonly t0 = clockMs();
+  /** Whether hooks are timed (see {@link PhaseSettings.timing}). */
+  readonly timed: boolean;
   /** Phase time of the deadline (`Infinity`: none). */
   readonly deadlineMs: number;
   /** Set once no further hook may start: failFast after a failure, deadline reached, or aborted. */
@@ -62,8 +77,8 @@ export class Phase {
   deadlineReached = false;
   /** Where hook events go, when somebody observes this phase. */
   readonly channel: PhaseChannel | undefined;
-  /** Called when a busy lane's hook is abandoned: the strategy goes on without it. */
-  onAbandon: (lane: Lane) => void = () => {};
+  /** Told when a busy lane's hook is abandoned: it goes on without it. Set by the strategy. */
+  strategy: Strategy = NO_STRATEGY;
   /** The lanes open in this phase (abandoned ones are removed). */
   private readonly lanes: Lane[] = [];
   private timer: DeadlineTimer | undefined = undefined;
@@ -74,7 +89,8 @@ export class Phase {
     this.registrations = registrations;
     this.settings = settings;
     this.outcomes = new Array<HookOutcome | undefined>(registrations.length);
-    this.deadlineMs = settings.deadline ?? Number.POSITIVE_INFINITY;
+    this.deadlineMs = settings.deadline ?? INFINITY;
+    this.timed = settings.timing;
     this.channel = settings.observers?.open({
       event,
       startedAt: this.startedAt,
@@ -86,7 +102,7 @@ export class Phase {
 
   /** The phase time now, in ms. */
   now(): number {
-    return performance.now() - this.t0;
+    return clockMs() - this.t0;
   }
 
   /** A new lane for a strategy's loop. */
@@ -116,10 +132,11 @@ export class Phase {
   }
 
   /**
-   * Starts hook `index` on `lane` at phase time `startMs`. Returns `undefined` when the hook is done
-   * already (skipped, returned, or threw), else its own thenable, which the strategy awaits (a
-   * rejection goes to {@link reject}). If the hook can be abandoned, the lane is `busy` until
-   * {@link end}, and an abandonment calls {@link onAbandon}: the strategy then goes on in a new lane.
+   * Starts hook `index` on `lane` at phase time `startMs` (`NaN` in an untimed phase, where the clock
+   * is read only for a hook with a budget). Returns `undefined` when the hook is done already
+   * (skipped, returned, or threw), else its own thenable, which the strategy awaits (a rejection goes
+   * to {@link reject}). If the hook can be abandoned, the lane is `busy` until {@link end}, and an
+   * abandonment tells the {@link strategy}, which then goes on in a new lane.
    */
   begin(lane: Lane, index: number, startMs: number): PromiseLike<unknown> | undefined {
     lane.index = index;
@@ -129,12 +146,13 @@ export class Phase {
       return undefined;
     }
     const context = new Context(this.event, this.payload, registration.name, registration.priority);
+    const timed = this.timed;
     const outcome: HookOutcome = {
       name: registration.name,
       priority: registration.priority,
       status: 'fulfilled',
-      startMs,
-      durationMs: 0,
+      startMs: timed ? startMs : Number.NaN,
+      durationMs: timed ? 0 : Number.NaN,
     };
     this.outcomes[index] = outcome;
     lane.context = context;
@@ -142,9 +160,8 @@ export class Phase {
       this.channel.hookStart(index, outcome, observedTimeout(registration.timeout, this.settings.timeout));
     }
     const timeout = registration.timeout ?? this.settings.timeout;
-    if (timeout === undefined && this.deadlineMs === Number.POSITIVE_INFINITY)
-      lane.expiresAtMs = Number.POSITIVE_INFINITY;
-    else this.budget(lane, timeout, startMs);
+    if ((timeout === undefined || timeout === INFINITY) && this.deadlineMs === INFINITY) lane.expiresAtMs = INFINITY;
+    else this.budget(lane, timeout, timed ? startMs : this.now());
     const hook = registration.hook; // called as a plain function: `this` is not the registration
     let result: unknown;
     try {
@@ -155,22 +172,22 @@ export class Phase {
       this.fail(outcome, 'rejected', error);
       return undefined;
     }
-    if (lane.expiresAtMs === Number.POSITIVE_INFINITY && this.settings.signal === undefined) {
+    if (lane.expiresAtMs === INFINITY && this.settings.signal === undefined) {
       return result; // nothing can abandon this hook
     }
     lane.busy = true;
     // The hook may have aborted the emit's signal before its first await: it is abandoned at once.
     if (this.aborted) this.abandon(lane, 'rejected', this.abortReason);
-    else if (lane.expiresAtMs !== Number.POSITIVE_INFINITY) this.arm(lane.expiresAtMs);
+    else if (lane.expiresAtMs !== INFINITY) this.arm(lane.expiresAtMs);
     return result;
   }
 
   /** Sets the budget of the hook starting on `lane`: its own timeout or the deadline, whichever ends first. */
   private budget(lane: Lane, timeout: number | undefined, startMs: number): void {
-    const expiresAtMs = timeout === undefined ? Number.POSITIVE_INFINITY : startMs + timeout;
+    const expiresAtMs = timeout === undefined ? INFINITY : startMs + timeout;
     if (expiresAtMs <= this.deadlineMs) {
       lane.expiresAtMs = expiresAtMs;
-      lane.budgetMs = timeout ?? Number.POSITIVE_INFINITY;
+      lane.budgetMs = timeout ?? INFINITY;
       lane.budgetIsPhaseDeadline = false;
     } else {
       lane.expiresAtMs = this.deadlineMs;
@@ -186,15 +203,16 @@ export class Phase {
 
   /**
    * The hook of `lane` is over (settled, or abandoned and left behind). Reads the clock once: the
-   * hook's duration (unless skipped) and the start of the lane's next hook.
+   * hook's duration (unless skipped) and the start of the lane's next hook. An untimed phase reads it
+   * only where a budget needs it, and returns `NaN` otherwise.
    */
   end(lane: Lane): number {
     const watched = lane.busy;
     lane.busy = false;
-    const now = performance.now() - this.t0;
     const outcome = this.outcomes[lane.index] as HookOutcome;
+    const now = this.timed || lane.expiresAtMs !== INFINITY || this.deadlineMs !== INFINITY ? this.now() : Number.NaN;
     if (outcome.status !== 'skipped') {
-      outcome.durationMs = now - outcome.startMs;
+      if (this.timed) outcome.durationMs = now - outcome.startMs;
       // Out of budget and not stopped by the timer: a sync hook that blocked the thread past its
       // timeout or the deadline, or an async one that ended past the deadline before the timer ran.
       // (An async hook's own timeout is the timer's to enforce.)
@@ -225,7 +243,7 @@ export class Phase {
   }
 
   /** The emit's signal aborted: abandon every running hook and start no other. */
-  readonly abort = (): void => {
+  abort(): void {
     this.stopped = true;
     this.aborted = true;
     const reason = this.settings.signal?.reason;
@@ -233,7 +251,7 @@ export class Phase {
     for (const lane of this.lanes.slice()) {
       if (lane.busy) this.abandon(lane, 'rejected', reason);
     }
-  };
+  }
 
   private fail(outcome: HookOutcome, status: HookStatus, error: unknown): void {
     outcome.status = status;
@@ -248,7 +266,7 @@ export class Phase {
     this.closeLane(lane);
     this.fail(this.outcomes[lane.index] as HookOutcome, status, error);
     lane.context?.abort(error);
-    this.onAbandon(lane);
+    this.strategy.abandoned(lane);
   }
 
   /**
@@ -274,14 +292,15 @@ export class Phase {
   }
 
   private arm(atMs: number): void {
-    this.timer ??= new DeadlineTimer(this.t0, this.onTimer);
+    this.timer ??= new DeadlineTimer(this.t0, this);
     this.timer.arm(atMs);
   }
 
-  private readonly onTimer = (): void => {
-    const now = performance.now() - this.t0;
+  /** The timer fired: times out the busy hooks whose budget is over, and re-arms for the next one. */
+  expire(): void {
+    const now = this.now();
     if (now >= this.deadlineMs) this.stop();
-    let nextAt = Number.POSITIVE_INFINITY;
+    let nextAt = INFINITY;
     for (const lane of this.lanes.slice()) {
       // A hook's abort listener may have aborted the phase, abandoning the rest, while this loop ran.
       if (!lane.busy) continue;
@@ -292,6 +311,6 @@ export class Phase {
         nextAt = lane.expiresAtMs;
       }
     }
-    if (nextAt !== Number.POSITIVE_INFINITY) this.arm(nextAt);
-  };
+    if (nextAt !== INFINITY) this.arm(nextAt);
+  }
 }

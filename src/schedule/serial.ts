@@ -5,7 +5,7 @@
  * @module
  */
 import type { Lane } from './lane.js';
-import type { Phase } from './phase.js';
+import type { Phase, Strategy } from './phase.js';
 
 /**
  * Runs every hook of `phase` one after another. Each async hook is awaited directly, with no wrapper
@@ -15,12 +15,12 @@ import type { Phase } from './phase.js';
 export function runSerial(phase: Phase): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const serial = new Serial(phase, resolve, reject);
-    phase.onAbandon = serial.onAbandon;
+    phase.strategy = serial;
     serial.loop(0, 0).catch(reject);
   });
 }
 
-class Serial {
+class Serial implements Strategy {
   private readonly phase: Phase;
   private readonly done: () => void;
   private readonly failed: (error: unknown) => void;
@@ -54,9 +54,9 @@ class Serial {
   }
 
   /** The hook of `lane` was abandoned: go on with the next one in a new loop. */
-  readonly onAbandon = (lane: Lane): void => {
+  abandoned(lane: Lane): void {
     queueMicrotask(() => {
       this.loop(lane.index + 1, this.phase.end(lane)).catch(this.failed);
     });
-  };
+  }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Lane } from './lane.js';
-import type { Phase } from './phase.js';
+import type { Phase, Strategy } from './phase.js';
 
 /**
  * Runs the hooks of `phase` tier by tier. A worker awaits its hook directly; when the hook is
@@ -15,12 +15,12 @@ import type { Phase } from './phase.js';
 export function runTiers(phase: Phase): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const tiers = new Tiers(phase, resolve, reject);
-    phase.onAbandon = tiers.onAbandon;
+    phase.strategy = tiers;
     tiers.start();
   });
 }
 
-class Tiers {
+class Tiers implements Strategy {
   private readonly phase: Phase;
   private readonly done: () => void;
   private readonly failed: (error: unknown) => void;
@@ -86,9 +86,9 @@ class Tiers {
   }
 
   /** The hook of `lane` was abandoned: a new worker takes the old one's place in the tier. */
-  readonly onAbandon = (lane: Lane): void => {
+  abandoned(lane: Lane): void {
     queueMicrotask(() => {
       this.work(this.phase.end(lane)).catch(this.failed);
     });
-  };
+  }
 }

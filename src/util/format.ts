@@ -11,10 +11,11 @@ export function formatMs(value: number): string {
 
 /**
  * One waterfall bar of `width` characters: `fill` from `startMs` for `durationMs` (at least one
- * character) on an axis of `totalMs`, blanks elsewhere; all blanks when `startMs` is negative (skipped).
+ * character) on an axis of `totalMs`, blanks elsewhere; all blanks when `startMs` is negative (skipped)
+ * or either time is `NaN` (not timed).
  */
 export function drawBar(startMs: number, durationMs: number, totalMs: number, width: number, fill = '█'): string {
-  if (startMs < 0) return ' '.repeat(width);
+  if (!(startMs >= 0) || Number.isNaN(durationMs)) return ' '.repeat(width);
   const from = Math.min(width - 1, Math.max(0, Math.floor((startMs / totalMs) * width)));
   const length = Math.max(1, Math.round((durationMs / totalMs) * width));
   const to = Math.min(width, from + length);

@@ -13,6 +13,7 @@ import {
   markdownSection,
   readmeSummary,
   renderMarkdown,
+  startupTargets,
 } from '../../bench/report.js';
 import { isSkipped, quantile, summarise } from '../../bench/stats.js';
 import * as lib from '../../src/index.js';
@@ -44,8 +45,10 @@ t.test('checkTargets() - computes the ratios of the issue at N=100 and says whic
   const targets = checkTargets(
     latencyWith({
       'floor-serial': 100,
+      'floor-serial-clock': 125,
       'bus-default': 140,
-      'bus-timeout': 250,
+      'bus-timeout': 150,
+      'bus-untimed': 130,
       'emittery-serial': 120,
       hookable: 300,
       'tapable-series': 200,
@@ -55,12 +58,15 @@ t.test('checkTargets() - computes the ratios of the issue at N=100 and says whic
   t.same(
     targets.map((target) => [target.ratio, target.met]),
     [
-      [1.4, true],
-      [2.5, false],
-      [140 / 120, false],
+      [140 / 125, false],
+      [150 / 125, true],
+      [1.3, true],
+      [130 / 120, false],
+      [130 / 300, true],
+      [0.65, true],
       [140 / 300, true],
       [0.7, true],
-      [40, true],
+      [10_000 / 150, true],
     ],
   );
   t.same(checkTargets({ ...latencyWith({}), sizes: [1, 10] }), [], 'no targets without N=100');
@@ -104,7 +110,7 @@ t.test('renderChart() - one line and one legend entry per series, on log axes', 
 });
 
 t.test('renderMarkdown() - tables for measured modules, a reason for skipped ones', async (t) => {
-  const latency = latencyWith({ 'floor-serial': 100, 'bus-default': 150 });
+  const latency = latencyWith({ 'floor-serial': 100, 'floor-serial-clock': 150, 'bus-default': 150 });
   const results: BenchResults = {
     machine: {
       date: '2026-01-01T00:00:00.000Z',
@@ -135,7 +141,7 @@ t.test('renderMarkdown() - tables for measured modules, a reason for skipped one
   t.match(markdown, /Node 20\.0\.0/);
   t.match(markdown, /`npm run bench -- --quick`/);
   t.match(markdown, /\| floor-serial \| 1\.00 ns \| 1\.00× \|/);
-  t.match(markdown, /\| bus default ÷ plain serial await loop \| 1\.50× \| <= 1\.5× \| yes \|/);
+  t.match(markdown, /\| bus default ÷ \(loop \+ one clock read\) \| 1\.00× \| <= 1\.1× \| yes \|/);
   t.match(markdown, /### Timeout precision\n\nSkipped: not selected\./);
   t.match(markdown, /Not measured: `lambda`, dist\/lambda\/index\.js is missing\./);
   t.match(markdown, /\| bus\.on \| 300 \|/);
@@ -143,8 +149,8 @@ t.test('renderMarkdown() - tables for measured modules, a reason for skipped one
 });
 
 t.test('readmeSummary() - the README gets where it was measured and the targets, not the full tables', async (t) => {
-  const latency = latencyWith({ 'floor-serial': 100, 'bus-default': 150 });
-  const markdown = renderMarkdown({
+  const latency = latencyWith({ 'floor-serial': 100, 'floor-serial-clock': 150, 'bus-default': 150 });
+  const results: BenchResults = {
     machine: {
       date: '2026-01-01T00:00:00.000Z',
       mode: 'full',
@@ -165,10 +171,14 @@ t.test('readmeSummary() - the README gets where it was measured and the targets,
     importCost: { skipped: 'not selected' },
     memory: { skipped: 'not selected' },
     lambdaRestore: { skipped: 'not selected' },
-  });
+  };
+  const markdown = renderMarkdown(results);
   const summary = readmeSummary(markdown);
+  t.notMatch(summary, /machine was busy/, 'no warning on a quiet machine');
+  const busy = readmeSummary(renderMarkdown({ ...results, machine: { ...results.machine, loadAverage: [9, 9, 9] } }));
+  t.match(busy, /The machine was busy \(load above its 2 cores\)/, 'a warning when the load exceeded the cores');
   t.match(summary, /^### Targets \(N = 100/);
-  t.match(summary, /\| bus default ÷ plain serial await loop \| 1\.50× \| <= 1\.5× \| yes \|/);
+  t.match(summary, /\| bus default ÷ \(loop \+ one clock read\) \| 1\.00× \| <= 1\.1× \| yes \|/);
   t.match(summary, /\n\nMeasured on 2026-01-01T00:00:00\.000Z \(full run\): CPU, 2 cores/);
   t.notMatch(summary, '### Hook latency', 'the full tables stay in bench/README.md');
   t.notMatch(summary, '### Timeout precision');
@@ -189,4 +199,26 @@ t.test('latencyCases() - every case calls each of its hooks once per emit', asyn
     await emit();
     t.equal(hookCalls() - before, 5, testCase.id);
   }
+});
+
+t.test('startupTargets() - restore p50 in ms with the warm-up, import cost over an empty module', async (t) => {
+  const restore = (hooks: number, warmUp: boolean, p50: number) => ({
+    hooks,
+    warmUp,
+    restoreToNextMs: { runs: 1, p50, p99: p50, min: p50, max: p50 },
+  });
+  const variant = (id: string, extraMs: number) => ({ id, label: id, wallMs: summarise([1]), ratio: 1, extraMs });
+  const targets = startupTargets({
+    lambdaRestore: { runs: 1, byHooks: [restore(0, false, 3), restore(0, true, 0.5), restore(10, true, 1.2)] },
+    importCost: { runs: 1, variants: [variant('empty-module', 3), variant('main', 6)], missing: [] },
+  });
+  t.same(
+    targets.map((target) => [target.ratio, target.limit, target.met, target.unit]),
+    [
+      [0.5, 0.6, true, ' ms'],
+      [1.2, 0.9, false, ' ms'],
+      [2, 1.5, false, undefined],
+    ],
+  );
+  t.same(startupTargets({ lambdaRestore: { skipped: 'x' }, importCost: { skipped: 'y' } }), []);
 });

@@ -611,12 +611,12 @@ t.test('options - an unknown key is refused, naming the known keys', async (t) =
     [
       'new LifecycleBus({ timeOut })',
       () => new LifecycleBus({ timeOut: 5 } as never),
-      'concurrency, timeout, failFast, order, events',
+      'concurrency, timeout, failFast, timing, order, events',
     ],
     [
       'new LifecycleBus({ concurency })',
       () => new LifecycleBus({ concurency: 2 } as never),
-      'concurrency, timeout, failFast, order, events',
+      'concurrency, timeout, failFast, timing, order, events',
     ],
     ['on(..., { prio })', () => bus.on('phase', () => {}, { prio: 1 } as never), 'priority, timeout, name, signal'],
     [
@@ -627,12 +627,12 @@ t.test('options - an unknown key is refused, naming the known keys', async (t) =
     [
       'emit(..., { deadLine })',
       () => bus.emit('phase', undefined, { deadLine: 5 } as never),
-      'concurrency, failFast, deadline, signal',
+      'concurrency, failFast, timing, deadline, signal',
     ],
     [
       'emit(..., { timeout })',
       () => bus.emit('phase', undefined, { timeout: 5 } as never),
-      'concurrency, failFast, deadline, signal',
+      'concurrency, failFast, timing, deadline, signal',
     ],
     [
       'formatReport(..., { colour })',

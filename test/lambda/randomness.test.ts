@@ -19,3 +19,24 @@ t.test('runSnapStartPhases() - onRestored runs after restore/next answered, befo
   await runSnapStartPhases({ client, bus, onRestored: () => order.push(`restored (${emulator.state})`) });
   t.same(order, ['beforeSnapshot (init)', 'restored (restoring)', 'afterRestore']);
 });
+
+t.test(
+  'refreshRandomCaches() - loads node:crypto on first use, also where process.getBuiltinModule is missing (Node < 20.16)',
+  async (t) => {
+    const getBuiltinModule = process.getBuiltinModule;
+    // A fresh instance of the module (its own crypto slot), loaded while the newer API is absent.
+    Reflect.deleteProperty(process, 'getBuiltinModule');
+    t.teardown(() => {
+      process.getBuiltinModule = getBuiltinModule;
+    });
+    const fresh = (await import(`../../src/fresh-randomness.js?no-builtin-module=${Date.now()}`)) as {
+      refreshRandomCaches: () => void;
+    };
+    t.doesNotThrow(() => fresh.refreshRandomCaches(), 'crypto reached through createRequire');
+    process.getBuiltinModule = getBuiltinModule;
+    const second = (await import(`../../src/fresh-randomness.js?builtin-module=${Date.now()}`)) as {
+      refreshRandomCaches: () => void;
+    };
+    t.doesNotThrow(() => second.refreshRandomCaches(), 'crypto reached through process.getBuiltinModule');
+  },
+);

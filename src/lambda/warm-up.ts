@@ -1,0 +1,150 @@
+/**
+ * The restore warm-up of `snapstart-runtime`. After a SnapStart restore, the runtime's first steps
+ * (refreshing Node's random caches, answering `restore/next`, sending `invocation/next`) run code that
+ * has never run in the process: it is interpreted and its modules' lazy state is built on the spot, on
+ * the path of the first request. Running those exact paths once before the snapshot (which keeps the
+ * whole VM, compiled code included) takes that cost off every restored environment: the random refresh
+ * a few times, and a few `restore/next` + `invocation/next` + response round trips against a
+ * throw-away Runtime API on loopback, closed before the real `restore/next`.
+ *
+ * @module
+ */
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { refreshRandomCaches } from '../fresh-randomness.js';
+import { show } from '../validate.js';
+import { RUNTIME_API_VERSION, RuntimeApiClient } from './client.js';
+
+/** The environment variable that turns the warm-up off (`0`, `false` or `off`). */
+export const RESTORE_WARM_UP_ENV = 'SNAPSTART_RESTORE_WARM_UP';
+
+/**
+ * Round trips of the warm-up. With 3, restore → first `invocation/next` was bimodal (about half the
+ * runs 2× slower: V8 had not optimized the client's path yet); from 8 on it was stable (bench/README.md).
+ */
+export const WARM_UP_ROUND_TRIPS = 10;
+
+/** Refreshes of the random caches: the first loads `node:crypto`, the next ones run it warm. */
+const RANDOM_REFRESHES = 3;
+
+/** The warm-up gives up (and closes what it opened) past this: it must never hold up init. */
+const WARM_UP_LIMIT_MS = 2_000;
+
+/** Options of {@link warmUpRestorePath}. */
+export interface WarmUpOptions {
+  /** Round trips against the throw-away server. Default: {@link WARM_UP_ROUND_TRIPS}. */
+  roundTrips?: number;
+  /** Gives up past this many ms. Default: 2000. */
+  limitMs?: number;
+}
+
+/** What {@link warmUpRestorePath} did. */
+export interface WarmUpResult {
+  /** The round trips completed. */
+  roundTrips: number;
+  /** How long it took, in ms. */
+  durationMs: number;
+}
+
+/**
+ * Whether the warm-up runs: `SNAPSTART_RESTORE_WARM_UP` unset, empty, `1`, `true` or `on` (the
+ * default), or `0`, `false` or `off`, in any case.
+ *
+ * @throws RangeError naming the variable and its value for anything else.
+ */
+export function restoreWarmUpFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = env[RESTORE_WARM_UP_ENV];
+  const value = raw?.trim().toLowerCase() ?? '';
+  if (value === '' || value === '1' || value === 'true' || value === 'on') return true;
+  if (value === '0' || value === 'false' || value === 'off') return false;
+  throw new RangeError(`${RESTORE_WARM_UP_ENV} must be 1, true, on, 0, false or off, got ${show(raw)}`);
+}
+
+/**
+ * Runs the restore path before the snapshot (see the module comment). Everything it opens is closed
+ * when it resolves, also when it fails or gives up after `limitMs`; it rejects only if the loopback
+ * server cannot listen or a round trip fails.
+ */
+export async function warmUpRestorePath(options: WarmUpOptions = {}): Promise<WarmUpResult> {
+  const started = performance.now();
+  const { roundTrips = WARM_UP_ROUND_TRIPS, limitMs = WARM_UP_LIMIT_MS } = options;
+  for (let i = 0; i < RANDOM_REFRESHES; i++) refreshRandomCaches();
+  const server = http.createServer(answer);
+  const connections: Promise<void>[] = [];
+  server.on('connection', (socket: Socket) => connections.push(closed(socket)));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 2 }); // as the runtime's own client has
+  // Every socket of both ends is tracked, to resolve only once all are closed: nothing of the warm-up
+  // is left for the before-snapshot hooks or the snapshot to see.
+  const createConnection = agent.createConnection.bind(agent);
+  agent.createConnection = (...args: Parameters<typeof createConnection>) => {
+    const socket = createConnection(...args);
+    connections.push(closed(socket as Socket));
+    return socket;
+  };
+  const client = new RuntimeApiClient(`127.0.0.1:${(server.address() as AddressInfo).port}`, { agent });
+  let limit: NodeJS.Timeout | undefined;
+  let done = 0;
+  try {
+    const trips = (async () => {
+      for (; done < roundTrips; done++) {
+        await client.restoreNext();
+        const invocation = await client.nextInvocation();
+        await client.postInvocationResponse(invocation.requestId, '"warm"');
+      }
+    })();
+    const expired = new Promise<void>((resolve) => {
+      limit = setTimeout(resolve, limitMs);
+    });
+    await Promise.race([trips, expired]);
+    trips.catch(() => {}); // once given up, its failure (the server closing under it) is nobody's
+  } finally {
+    clearTimeout(limit);
+    agent.destroy();
+    server.unref();
+    server.closeAllConnections();
+    const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    await atMost(Promise.all([serverClosed, ...connections]), CLOSE_LIMIT_MS);
+  }
+  return { roundTrips: done, durationMs: performance.now() - started };
+}
+
+/** Resolves when `promise` settles, or after `ms`: a socket that lingers must never hold up init. */
+async function atMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+/** Resolves once `socket` has emitted `close` (its handle is then closed). */
+function closed(socket: Socket): Promise<void> {
+  return new Promise((resolve) => socket.once('close', () => resolve()));
+}
+
+/** How long the warm-up waits for its server and sockets to close. */
+const CLOSE_LIMIT_MS = 200;
+
+const PREFIX = `/${RUNTIME_API_VERSION}/runtime`;
+let requestCount = 0;
+
+/** The throw-away Runtime API: answers the restore path's three requests as Lambda does. */
+function answer(request: http.IncomingMessage, response: http.ServerResponse): void {
+  request.resume();
+  if (request.url === `${PREFIX}/invocation/next`) {
+    const body = '{"warmUp":true}';
+    response.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      'lambda-runtime-aws-request-id': `warm-up-${++requestCount}`,
+      'lambda-runtime-deadline-ms': String(Date.now() + 60_000),
+      'lambda-runtime-invoked-function-arn': 'arn:aws:lambda:us-east-1:000000000000:function:warm-up',
+      'lambda-runtime-trace-id': 'Root=1-00000000-000000000000000000000000;Sampled=0',
+    });
+    response.end(body);
+  } else {
+    request.once('end', () => response.writeHead(request.method === 'POST' ? 202 : 200).end());
+  }
+}
