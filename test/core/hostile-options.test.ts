@@ -22,6 +22,7 @@ import {
   runSnapStartPhases,
   startRuntime,
 } from '../../src/lambda/index.js';
+import { instrumentBus } from '../../src/otel/index.js';
 import { snapshotMain } from '../../src/v8/index.js';
 
 type Options = Record<string, unknown>;
@@ -81,7 +82,7 @@ const ENTRIES: Entry[] = [
   {
     label: 'new LifecycleBus()',
     prefix: 'options',
-    keys: ['concurrency', 'timeout', 'failFast', 'order', 'events'],
+    keys: ['concurrency', 'timeout', 'failFast', 'timing', 'order', 'events'],
     baseline: {},
     run: (options) => new LifecycleBus(options).constructor.name,
   },
@@ -99,7 +100,7 @@ const ENTRIES: Entry[] = [
   {
     label: 'bus.emit()',
     prefix: 'options',
-    keys: ['concurrency', 'failFast', 'deadline', 'signal'],
+    keys: ['concurrency', 'failFast', 'timing', 'deadline', 'signal'],
     baseline: {},
     run: async (options) => {
       const bus = new LifecycleBus();
@@ -124,6 +125,17 @@ const ENTRIES: Entry[] = [
     keys: ['width', 'color'],
     baseline: {},
     run: async (options) => formatReport(await report, options).length,
+  },
+  {
+    label: 'instrumentBus()',
+    prefix: 'options',
+    keys: ['tracer', 'events'],
+    baseline: {},
+    run: (options) => {
+      const off = instrumentBus(new LifecycleBus(), options);
+      off();
+      return 'instrumented';
+    },
   },
   {
     label: 'RuntimeApiEmulator.start()',
