@@ -29,13 +29,15 @@ image's CMD, as in ENTRYPOINT ["snapstart-runtime"] with CMD ["index.handler"].
 
 Environment: AWS_LAMBDA_RUNTIME_API (required, set by Lambda), _HANDLER, LAMBDA_TASK_ROOT,
 AWS_LAMBDA_INITIALIZATION_TYPE, AWS_LAMBDA_LOG_FORMAT, AWS_LAMBDA_LOG_LEVEL, AWS_LAMBDA_MAX_CONCURRENCY,
-SNAPSTART_BEFORE_SNAPSHOT_DEADLINE_MS (default 100000), SNAPSTART_AFTER_RESTORE_DEADLINE_MS (default 9000).
+SNAPSTART_BEFORE_SNAPSHOT_DEADLINE_MS (default 100000), SNAPSTART_AFTER_RESTORE_DEADLINE_MS (default 9000),
+SNAPSTART_RESTORE_WARM_UP (off: no warm-up), SNAPSTART_PHASE_LOG (off: no phase records),
+SNAPSTART_EMF and SNAPSTART_EMF_HOOKS (on: CloudWatch EMF metrics).
 
 Exit codes: 1 the Runtime API is missing or went away, 2 bad usage,
 64 a before-snapshot hook failed, 65 an after-restore hook failed,
 128 an unhandled rejection, 129 an uncaught exception or the handler could not be loaded.
 
-Guide: https://github.com/snapstart-hooks/snapstart-hooks/blob/main/docs/lambda.md`;
+Guide: docs/lambda.md in the snapstart-hooks repository.`;
 
 /** The package version: the bundle's own, else package.json's (two levels up from `dist/lambda/`). */
 function version(): string {
