@@ -2,8 +2,9 @@
  * Test harness: the built `snapstart-runtime` (dist/lambda/bin.js, plain node) as a child process, pointed at
  * any Runtime API server by its environment: the AWS oracle (test/helpers/aws-runtime-api.ts) or the emulator.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { type WatchedChild, watchChild } from './child.js';
 
 const BIN = fileURLToPath(new URL('../../dist/lambda/bin.js', import.meta.url));
 
@@ -12,15 +13,8 @@ interface Teardown {
 }
 
 /** A running runtime child. */
-export interface RuntimeProcess {
-  child: ChildProcess;
-  /** Resolves with the exit code (or the signal name). */
-  exited: Promise<number | string>;
-  /** Everything written to stdout so far (where AWS's runtime writes its log records). */
-  stdout(): string;
-  /** Everything written to stderr so far. */
-  stderr(): string;
-  /** The stdout lines so far, without the empty last one. */
+export interface RuntimeProcess extends WatchedChild {
+  /** The stdout lines so far (where AWS's runtime writes its log records), without the empty last one. */
   lines(): string[];
 }
 
@@ -49,13 +43,8 @@ export function spawnBuiltRuntime(
     env: { ...base, ...env },
     stdio: options.stdio === undefined ? ['ignore', 'pipe', 'pipe'] : options.stdio,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
-  );
+  const watched = watchChild(child);
+  const { exited } = watched;
   t.teardown(async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -64,19 +53,13 @@ export function spawnBuiltRuntime(
     clearTimeout(killer);
   });
   return {
-    child,
-    exited,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    lines: () => stdout.split('\n').filter((line) => line !== ''),
+    ...watched,
+    lines: () =>
+      watched
+        .stdout()
+        .split('\n')
+        .filter((line) => line !== ''),
   };
 }
 
-/** Rejects if `promise` does not settle within `ms` (a generous bound, so a broken test cannot hang). */
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+export { within } from './lambda-harness.js';
