@@ -105,7 +105,7 @@ export async function drive(
       results.push(result);
       if (emulator.failure?.reason === 'timeout') throw new Error(emulator.failure.message);
     }
-    if (plan.invocations > 0) await awaitNextPoll(emulator, results.length, race);
+    if (results.length > 0) await awaitNextPoll(emulator, results.at(-1)?.requestId, race);
   } catch (error) {
     interruption = await explain(error, emulator, runtime);
   } finally {
@@ -125,12 +125,18 @@ export async function drive(
  */
 async function awaitNextPoll(
   emulator: RuntimeApiEmulator,
-  served: number,
+  lastRequestId: string | undefined,
   race: <T>(promise: Promise<T>) => Promise<T>,
 ): Promise<void> {
-  let polls = 0;
+  // The poll that follows the post answering the last invocation.
+  const answered =
+    emulator.requests.findLast((request) => request.requestId !== undefined && request.requestId === lastRequestId)
+      ?.seq ?? 0;
   await race(
-    emulator.waitForRequest((request) => request.endpoint === 'invocation/next' && ++polls > served, NEXT_POLL_WAIT_MS),
+    emulator.waitForRequest(
+      (request) => request.endpoint === 'invocation/next' && request.seq > answered,
+      NEXT_POLL_WAIT_MS,
+    ),
   ).catch(() => {});
 }
 
