@@ -278,6 +278,14 @@ export function renderMarkdown(results: BenchResults): string {
       const warm = row.warmUp === true ? 'on' : 'off';
       lines.push(`| ${row.hooks} | ${warm} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.min)} | ${ms(s.max)} |`);
     }
+    const floor = lambda.floorMs;
+    if (floor !== undefined) {
+      lines.push(
+        `| floor: a warmed plain client, no runtime | – | ${ms(floor.p50)} | ${ms(floor.p99)} | ${ms(floor.min)} | ${ms(floor.max)} |`,
+        '',
+        "The floor (`bench/restore-floor.mjs`) is a plain Node HTTP client, warmed up as the runtime is, that sends `invocation/next` as soon as `restore/next` is answered: what is left of it is this machine's (process wake-ups, loopback, Node's HTTP client), and the runtime's own work is its p50 minus the floor's.",
+      );
+    }
     lines.push('');
   }
   return lines.join('\n');

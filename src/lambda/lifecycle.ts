@@ -115,8 +115,14 @@ async function snapStartPhases(runtime: Runtime, config: InitConfig): Promise<nu
       beforeSnapshotDeadline: config.deadlines?.beforeSnapshot,
       afterRestoreDeadline: config.deadlines?.afterRestore,
       onPhase: (phase) => {
-        runtime.report?.({ type: 'phase', report: toReportedPhase(phase) });
-        telemetry?.(phase);
+        const record = (): void => {
+          runtime.report?.({ type: 'phase', report: toReportedPhase(phase) });
+          telemetry?.(phase);
+        };
+        // After a successful restore the first invocation/next goes out first (the poll is written on the
+        // next tick, this a turn of the event loop later): the record is kept off the first request's path.
+        if (phase.ok && phase.event === 'afterRestore') setImmediate(record);
+        else record();
       },
       onRestored: () => {
         runtime.stage = 'afterRestore';

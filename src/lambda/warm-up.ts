@@ -1,19 +1,25 @@
 /**
  * The restore warm-up of `snapstart-runtime`. After a SnapStart restore, the runtime's first steps
- * (refreshing Node's random caches, answering `restore/next`, sending `invocation/next`) run code that
- * has never run in the process: it is interpreted and its modules' lazy state is built on the spot, on
- * the path of the first request. Running those exact paths once before the snapshot (which keeps the
- * whole VM, compiled code included) takes that cost off every restored environment: the random refresh
- * a few times, and a few `restore/next` + `invocation/next` + response round trips against a
- * throw-away Runtime API on loopback, closed before the real `restore/next`.
+ * (refreshing Node's random caches, the after-restore phase, starting the invocation loop and sending
+ * `invocation/next`) run code that has never run in the process: it is interpreted and its modules'
+ * lazy state is built on the spot, on the path of the first request. Running those exact paths a few
+ * times before the snapshot (which keeps the whole VM, compiled code included) takes that cost off
+ * every restored environment: whole restores as the runtime runs them (the SnapStart phases on a
+ * scratch bus, the random refresh, one invocation through the invocation loop with a no-op handler)
+ * against a throw-away Runtime API on loopback, closed before the real `restore/next`.
  *
  * @module
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { LifecycleBus } from '../bus.js';
 import { refreshRandomCaches } from '../fresh-randomness.js';
+import type { SnapStartEvents } from '../snapstart.js';
 import { show } from '../validate.js';
 import { RUNTIME_API_VERSION, RuntimeApiClient } from './client.js';
+import { REQUEST_ID_GLOBAL, TENANT_ID_GLOBAL } from './invocation-scope.js';
+import { runInvocationLoop } from './loop.js';
+import { runSnapStartPhases } from './phases.js';
 
 /** The environment variable that turns the warm-up off (`0`, `false` or `off`). */
 export const RESTORE_WARM_UP_ENV = 'SNAPSTART_RESTORE_WARM_UP';
@@ -24,9 +30,6 @@ export const RESTORE_WARM_UP_ENV = 'SNAPSTART_RESTORE_WARM_UP';
  */
 export const WARM_UP_ROUND_TRIPS = 10;
 
-/** Refreshes of the random caches: the first loads `node:crypto`, the next ones run it warm. */
-const RANDOM_REFRESHES = 3;
-
 /** The warm-up gives up (and closes what it opened) past this: it must never hold up init. */
 const WARM_UP_LIMIT_MS = 2_000;
 
@@ -36,6 +39,11 @@ export interface WarmUpOptions {
   roundTrips?: number;
   /** Gives up past this many ms. Default: 2000. */
   limitMs?: number;
+  /**
+   * One round trip against the throw-away Runtime API. Default: {@link restoreRoundTrip}, a whole
+   * restore as the runtime runs it.
+   */
+  roundTrip?: (client: RuntimeApiClient) => Promise<void>;
 }
 
 /** What {@link warmUpRestorePath} did. */
@@ -67,8 +75,9 @@ export function restoreWarmUpFromEnv(env: NodeJS.ProcessEnv = process.env): bool
  */
 export async function warmUpRestorePath(options: WarmUpOptions = {}): Promise<WarmUpResult> {
   const started = performance.now();
-  const { roundTrips = WARM_UP_ROUND_TRIPS, limitMs = WARM_UP_LIMIT_MS } = options;
-  for (let i = 0; i < RANDOM_REFRESHES; i++) refreshRandomCaches();
+  const { roundTrips = WARM_UP_ROUND_TRIPS, limitMs = WARM_UP_LIMIT_MS, roundTrip = restoreRoundTrip } = options;
+  refreshRandomCaches(); // loads node:crypto, also when there is no round trip
+  await warmUpHookPath();
   const server = http.createServer(answer);
   const connections: Promise<void>[] = [];
   server.on('connection', (socket: Socket) => connections.push(closed(socket)));
@@ -88,13 +97,10 @@ export async function warmUpRestorePath(options: WarmUpOptions = {}): Promise<Wa
   const client = new RuntimeApiClient(`127.0.0.1:${(server.address() as AddressInfo).port}`, { agent });
   let limit: NodeJS.Timeout | undefined;
   let done = 0;
+  const published = publishedInvocation();
   try {
     const trips = (async () => {
-      for (; done < roundTrips; done++) {
-        await client.restoreNext();
-        const invocation = await client.nextInvocation();
-        await client.postInvocationResponse(invocation.requestId, '"warm"');
-      }
+      for (; done < roundTrips; done++) await roundTrip(client);
     })();
     const expired = new Promise<void>((resolve) => {
       limit = setTimeout(resolve, limitMs);
@@ -103,6 +109,7 @@ export async function warmUpRestorePath(options: WarmUpOptions = {}): Promise<Wa
     trips.catch(() => {}); // once given up, its failure (the server closing under it) is nobody's
   } finally {
     clearTimeout(limit);
+    published.restore();
     agent.destroy();
     server.unref();
     server.closeAllConnections();
@@ -110,6 +117,75 @@ export async function warmUpRestorePath(options: WarmUpOptions = {}): Promise<Wa
     await atMost(Promise.all([serverClosed, ...connections]), CLOSE_LIMIT_MS);
   }
   return { roundTrips: done, durationMs: performance.now() - started };
+}
+
+/** Hooks per phase on the warm-up's scratch bus: the hook path runs as with a typical function's hooks. */
+const SCRATCH_HOOKS = 10;
+
+/**
+ * Emits of the scratch bus before the round trips. Below V8's optimization thresholds, the code a
+ * phase runs per hook (the bus's, and Node's promise and async-context bookkeeping) is still compiled
+ * by the optimizing compiler right after the restore: a background thread busy for milliseconds while
+ * the first request is on its way (measured in bench/README.md). Enough emits get that done here.
+ */
+const SCRATCH_EMITS = 200;
+
+/** The scratch bus of the warm-up: no-op async hooks in both phases. */
+const scratchBus = new LifecycleBus<SnapStartEvents>({ events: ['beforeSnapshot', 'afterRestore'] });
+for (let i = 0; i < SCRATCH_HOOKS; i++) {
+  scratchBus.on('beforeSnapshot', async () => {});
+  scratchBus.on('afterRestore', async () => {});
+}
+
+/** Runs the per-hook path of a phase often enough for V8 to optimize it before the snapshot. */
+async function warmUpHookPath(): Promise<void> {
+  const controller = new AbortController();
+  for (let i = 0; i < SCRATCH_EMITS; i++) {
+    await scratchBus.emit('afterRestore', undefined, { deadline: WARM_UP_LIMIT_MS, signal: controller.signal });
+  }
+}
+const noOpHandler = async (): Promise<string> => 'warm';
+const discard = (): void => {};
+
+/**
+ * One restore as the runtime runs it, against `client`: the SnapStart phases on a scratch bus (its
+ * `restore/next`, then the random refresh), then one invocation through the invocation loop with a
+ * no-op handler. The user's hooks and handler never run here.
+ */
+export async function restoreRoundTrip(client: RuntimeApiClient): Promise<void> {
+  await runSnapStartPhases({
+    client,
+    bus: scratchBus,
+    onRestored: refreshRandomCaches,
+    onPhase: discard,
+    // Finite, as the runtime's are: the deadline path is the one warmed.
+    beforeSnapshotDeadline: WARM_UP_LIMIT_MS,
+    afterRestoreDeadline: WARM_UP_LIMIT_MS,
+  });
+  await runInvocationLoop({ client, handler: noOpHandler, maxInvocations: 1, log: discard, logError: discard });
+}
+
+/**
+ * What the invocation loop publishes per invocation (`_X_AMZN_TRACE_ID`, the request and tenant ids
+ * on AWS's global symbols), saved so the warm-up's invocations leave no trace of themselves.
+ */
+function publishedInvocation(): { restore: () => void } {
+  const global = globalThis as Record<symbol, unknown>;
+  const hadTrace = Object.hasOwn(process.env, '_X_AMZN_TRACE_ID');
+  const trace = process.env._X_AMZN_TRACE_ID;
+  const saved = [REQUEST_ID_GLOBAL, TENANT_ID_GLOBAL].map(
+    (key) => [key, Object.hasOwn(global, key), global[key]] as const,
+  );
+  return {
+    restore: () => {
+      if (hadTrace) process.env._X_AMZN_TRACE_ID = trace;
+      else delete process.env._X_AMZN_TRACE_ID;
+      for (const [key, had, value] of saved) {
+        if (had) global[key] = value;
+        else delete global[key];
+      }
+    },
+  };
 }
 
 /** Resolves when `promise` settles, or after `ms`: a socket that lingers must never hold up init. */

@@ -8,6 +8,7 @@ import diagnostics from 'node:diagnostics_channel';
 import http, { type IncomingMessage } from 'node:http';
 import t, { type Test } from 'tap';
 import { RuntimeApiEmulator } from '../../src/emulator/index.js';
+import { LifecycleBus, type SnapStartEvents } from '../../src/index.js';
 import { startRuntime } from '../../src/lambda/index.js';
 import {
   RESTORE_WARM_UP_ENV,
@@ -163,4 +164,89 @@ t.test('startRuntime() - a warm-up that fails is logged and skipped; the runtime
   t.equal((await within(emulator.invoke({ n: 1 }), 30_000, 'invocation')).ok, true, 'served after restore');
   t.equal(await exit, 0);
   t.match(logs.join('\n'), 'snapstart-runtime: warning: the restore warm-up failed, skipped: listen EACCES');
+});
+
+t.test('warmUpRestorePath() - its invocations leave _X_AMZN_TRACE_ID and the published ids as they were', async (t) => {
+  const global = globalThis as Record<symbol, unknown>;
+  const requestId = Symbol.for('aws.lambda.runtime.requestId');
+  const tenantId = Symbol.for('aws.lambda.runtime.tenantId');
+  const saved = { trace: process.env._X_AMZN_TRACE_ID, requestId: global[requestId], tenantId: global[tenantId] };
+  t.teardown(() => {
+    if (saved.trace === undefined) delete process.env._X_AMZN_TRACE_ID;
+    else process.env._X_AMZN_TRACE_ID = saved.trace;
+    global[requestId] = saved.requestId;
+    global[tenantId] = saved.tenantId;
+  });
+
+  delete process.env._X_AMZN_TRACE_ID;
+  delete global[requestId];
+  delete global[tenantId];
+  await warmUpRestorePath({ roundTrips: 2 });
+  t.notOk(Object.hasOwn(process.env, '_X_AMZN_TRACE_ID'), 'absent before: still absent');
+  t.notOk(Object.hasOwn(global, requestId), 'no request id published');
+  t.notOk(Object.hasOwn(global, tenantId), 'no tenant id published');
+
+  process.env._X_AMZN_TRACE_ID = 'Root=1-init';
+  global[requestId] = 'init-request';
+  global[tenantId] = 'init-tenant';
+  await warmUpRestorePath({ roundTrips: 2 });
+  t.equal(process.env._X_AMZN_TRACE_ID, 'Root=1-init');
+  t.equal(global[requestId], 'init-request');
+  t.equal(global[tenantId], 'init-tenant');
+});
+
+t.test('startRuntime() - the warm-up never runs the function: its hooks and handler run once', async (t) => {
+  const emulator = await RuntimeApiEmulator.start({ autoRestore: true });
+  t.teardown(() => emulator.close());
+  const bus = new LifecycleBus<SnapStartEvents>();
+  const runs: string[] = [];
+  bus.on('beforeSnapshot', () => void runs.push('beforeSnapshot'));
+  bus.on('afterRestore', async () => void runs.push('afterRestore'));
+  const exit = startRuntime({
+    env: { ...emulator.runtimeEnv(), LAMBDA_TASK_ROOT: FIXTURES, _HANDLER: 'faults.echo' },
+    bus,
+    maxInvocations: 1,
+    log: () => {},
+    patchConsole: false,
+  });
+  const answer = await within(emulator.invoke({ n: 1 }), 30_000, 'invocation');
+  t.same(answer.body, { event: { n: 1 } }, 'the one invocation, echoed by the handler');
+  t.equal(await exit, 0);
+  t.same(runs, ['beforeSnapshot', 'afterRestore'], 'each hook once');
+  t.equal(emulator.results.length, 1, 'one invocation ended');
+});
+
+t.test('startRuntime() - the after-restore record is written after the first invocation/next is sent', async (t) => {
+  const emulator = await RuntimeApiEmulator.start({ autoRestore: true });
+  t.teardown(() => emulator.close());
+  const port = Number(emulator.address.split(':').pop());
+  const order: string[] = [];
+  const info = console.info;
+  console.info = (...args: unknown[]) => {
+    const text = String(args[0]);
+    if (text.startsWith('SnapStart ')) order.push(text.split(':')[0] as string);
+  };
+  t.teardown(() => {
+    console.info = info;
+  });
+  const { seen } = await watchRequests(async () => {
+    const exit = startRuntime({
+      env: { ...emulator.runtimeEnv(), LAMBDA_TASK_ROOT: FIXTURES, _HANDLER: 'faults.echo' },
+      maxInvocations: 1,
+      log: () => {},
+      patchConsole: false,
+    });
+    // The runtime's own requests, as its HTTP client issues them (the warm-up's go to another port).
+    const onStart = (message: unknown): void => {
+      const { request } = message as { request: http.ClientRequest };
+      if (request.getHeader('host') === `127.0.0.1:${port}` && request.path.endsWith('/invocation/next'))
+        order.push('invocation/next');
+    };
+    diagnostics.subscribe('http.client.request.start', onStart);
+    t.teardown(() => diagnostics.unsubscribe('http.client.request.start', onStart));
+    t.equal((await within(emulator.invoke({ n: 1 }), 30_000, 'invocation')).ok, true);
+    t.equal(await exit, 0);
+  });
+  t.ok(seen.length > 0);
+  t.same(order.slice(0, 3), ['SnapStart beforeSnapshot', 'invocation/next', 'SnapStart afterRestore']);
 });
