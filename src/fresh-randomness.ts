@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { createRequire } from 'node:module';
+import { loadBuiltin } from './util/builtin.js';
 
 type Crypto = typeof import('node:crypto');
 let crypto: Crypto | undefined;
@@ -19,13 +19,10 @@ let crypto: Crypto | undefined;
  * `node:crypto`, loaded on first use rather than at import: it brings some 36 internal modules (the
  * streams stack among them) that only the restore step needs, and `import 'snapstart-hooks'` should
  * stay near an empty module's cost. The Lambda runtime and the V8 bridge load it before the snapshot
- * (their warm-up), so a restored process never pays for it. `process.getBuiltinModule` is Node >= 20.16.
+ * (their warm-up), so a restored process never pays for it.
  */
 function loadCrypto(): Crypto {
-  crypto ??=
-    typeof process.getBuiltinModule === 'function'
-      ? process.getBuiltinModule('node:crypto')
-      : (createRequire(import.meta.url)('node:crypto') as Crypto);
+  crypto ??= loadBuiltin<Crypto>('node:crypto');
   return crypto;
 }
 

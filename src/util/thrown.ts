@@ -6,8 +6,12 @@
  *
  * @module
  */
-import { inspect } from 'node:util';
+import { loadBuiltin } from './builtin.js';
 import { boundText } from './text.js';
+
+type Inspect = typeof import('node:util').inspect;
+/** `util.inspect`, loaded on first use (see builtin.ts): most processes never render a value with it. */
+let inspect: Inspect | undefined;
 
 /** What can be read of a thrown value, each part already a string (or `undefined`). */
 export interface ThrownParts {
@@ -87,6 +91,7 @@ export function renderValue(value: unknown): string {
     }
   }
   try {
+    inspect ??= loadBuiltin<typeof import('node:util')>('node:util').inspect;
     return inspect(value, { depth: 2, breakLength: Number.POSITIVE_INFINITY, customInspect: false });
   } catch {
     return '[a value that cannot be rendered]';

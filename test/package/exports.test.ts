@@ -86,3 +86,15 @@ t.test(
     t.equal(out.sameBus, true, 'one snapStartBus for both module systems');
   },
 );
+
+t.test("import 'snapstart-hooks' loads no heavy built-in its import does not need", async (t) => {
+  // node:crypto (with the streams stack) is for the restore step only, node:http for the Lambda bridge.
+  const script = [
+    "await import('snapstart-hooks');",
+    "const loaded = ['crypto', 'http', 'internal/mime'].filter((name) => process.moduleLoadList.includes('NativeModule ' + name));",
+    'process.stdout.write(JSON.stringify(loaded));',
+  ].join('\n');
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+  t.equal(child.status, 0, child.stderr);
+  t.same(JSON.parse(child.stdout), [], 'none of node:crypto, node:http, or util.inspect (internal/mime) at import');
+});
