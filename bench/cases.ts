@@ -27,7 +27,16 @@ export interface LatencyCase {
   readonly concurrent: boolean;
   /** Registers `n` hooks and returns the function that emits one phase to them. */
   readonly setup: (n: number) => () => unknown;
+  /**
+   * Cases measured (and discarded) first in the same process: this case then runs where other code
+   * has already run through the shared paths (promises, async functions), as in an application, not
+   * in a fresh process. Default: none.
+   */
+  readonly warmAfter?: readonly string[];
 }
+
+/** The cases a "warm process" case runs after (see {@link LatencyCase.warmAfter}). */
+const WARMING = ['bus-default', 'hookable', 'emittery-serial', 'tapable-parallel'];
 
 /** Calls of every bench hook so far: lets the bench check that each case runs all its hooks. */
 let calls = 0;
@@ -256,6 +265,34 @@ export function latencyCases(lib: Library): LatencyCase[] {
           hook.tapPromise(`hook${index}`, fn);
         });
         return () => hook.promise();
+      },
+    },
+    {
+      // tapable compiles a function per call shape: measured again where the others ran first.
+      id: 'tapable-series-warm',
+      label: 'tapable AsyncSeriesHook, warm process',
+      kind: 'peer',
+      concurrent: false,
+      warmAfter: WARMING,
+      setup: (n) => {
+        const hook = new AsyncSeriesHook<[]>();
+        noopHooks(n).forEach((fn, index) => {
+          hook.tapPromise(`hook${index}`, fn);
+        });
+        return () => hook.promise();
+      },
+    },
+    {
+      // The untimed bus in the same warm process as tapable-series-warm, for the like-for-like ratio.
+      id: 'bus-untimed-warm',
+      label: 'bus: timing: false, warm process',
+      kind: 'ours',
+      concurrent: false,
+      warmAfter: WARMING,
+      setup: (n) => {
+        const bus = new LifecycleBus<{ phase: void }>({ timing: false });
+        for (const hook of noopHooks(n)) bus.on('phase', hook);
+        return () => bus.emit('phase');
       },
     },
     {

@@ -215,6 +215,11 @@ async function measureOneCase(id: string): Promise<void> {
   const lib = await loadLibrary();
   const testCase = latencyCases(lib).find((candidate) => candidate.id === id);
   if (testCase === undefined) throw new RangeError(`--latency-case: unknown case ${JSON.stringify(id)}`);
+  for (const warmId of testCase.warmAfter ?? []) {
+    const warming = latencyCases(lib).find((candidate) => candidate.id === warmId);
+    if (warming === undefined) throw new RangeError(`${id}: warmAfter names an unknown case ${JSON.stringify(warmId)}`);
+    await measureCase(warming, plan.sizes, plan.minCpuTimeMs / 4); // its figures are not kept
+  }
   const byN = await measureCase(testCase, plan.sizes, plan.minCpuTimeMs);
   process.stdout.write(JSON.stringify(byN));
 }

@@ -52,6 +52,8 @@ t.test('checkTargets() - computes the ratios of the issue at N=100 and says whic
       'emittery-serial': 120,
       hookable: 300,
       'tapable-series': 200,
+      'bus-untimed-warm': 150,
+      'tapable-series-warm': 120,
       'p-queue': 10_000,
     }),
   );
@@ -64,6 +66,7 @@ t.test('checkTargets() - computes the ratios of the issue at N=100 and says whic
       [130 / 120, false],
       [130 / 300, true],
       [0.65, true],
+      [150 / 120, false],
       [140 / 300, true],
       [0.7, true],
       [10_000 / 150, true],
@@ -146,6 +149,22 @@ t.test('renderMarkdown() - tables for measured modules, a reason for skipped one
   t.match(markdown, /Not measured: `lambda`, dist\/lambda\/index\.js is missing\./);
   t.match(markdown, /\| bus\.on \| 300 \|/);
   t.match(markdown, /restore-phase overhead\n\nSkipped: dist\/lambda\/bin\.js is missing\./);
+
+  const measured = renderMarkdown({
+    ...results,
+    lambdaRestore: {
+      runs: 2,
+      byHooks: [{ hooks: 10, warmUp: true, restoreToNextMs: summarise([2, 3]) }],
+      floorMs: summarise([1, 1.5]),
+    },
+  });
+  t.match(measured, /\| 10 \| on \| 2\.50 ms \|/);
+  t.match(measured, /\| floor: a warmed plain client, no runtime \| – \| 1\.25 ms \|/, 'the floor, as its own row');
+  const older = renderMarkdown({
+    ...results,
+    lambdaRestore: { runs: 1, byHooks: [{ hooks: 0, warmUp: true, restoreToNextMs: summarise([2]) }] },
+  });
+  t.notMatch(older, /floor: a warmed plain client/, 'results saved before the floor existed: no floor row');
 });
 
 t.test('readmeSummary() - the README gets where it was measured and the targets, not the full tables', async (t) => {
