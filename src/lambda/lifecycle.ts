@@ -28,6 +28,8 @@ interface Runtime extends InitContext {
   /** The patched console, or `undefined` when `patchConsole: false`. */
   readonly console: LambdaConsole | undefined;
   stage: FailureStage;
+  /** The successful restore's phase record, written once the first poll is on its way (see `lifecycle`). */
+  restoreRecord?: () => void;
 }
 
 /** Runs the runtime with already checked options; see `startRuntime`. */
@@ -99,7 +101,11 @@ async function lifecycle(runtime: Runtime): Promise<number> {
     const failed = await snapStartPhases(runtime, config);
     if (failed !== undefined) return failed;
   }
-  return serve(runtime, handler);
+  const serving = serve(runtime, handler);
+  // By now the first invocation/next is queued on its socket (the write is the first tick queued): the
+  // restore's record goes right after it, off the first request's path, and before anything can end the process.
+  if (runtime.restoreRecord !== undefined) process.nextTick(runtime.restoreRecord);
+  return serving;
 }
 
 /** Runs the SnapStart phases; resolves the exit code after a failure, `undefined` after success. */
@@ -119,9 +125,8 @@ async function snapStartPhases(runtime: Runtime, config: InitConfig): Promise<nu
           runtime.report?.({ type: 'phase', report: toReportedPhase(phase) });
           telemetry?.(phase);
         };
-        // After a successful restore the first invocation/next goes out first (the poll is written on the
-        // next tick, this a turn of the event loop later): the record is kept off the first request's path.
-        if (phase.ok && phase.event === 'afterRestore') setImmediate(record);
+        // After a successful restore, the record waits for the first invocation/next (see lifecycle).
+        if (phase.ok && phase.event === 'afterRestore') runtime.restoreRecord = record;
         else record();
       },
       onRestored: () => {
