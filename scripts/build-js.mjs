@@ -7,19 +7,19 @@
 // `snapstart check`'s child scripts, which are located by path) stay one file each. Dynamic imports
 // stay lazy: each becomes a chunk of its own. Source maps point into src/.
 //
-// Import cost over bare `node` (median of 30 interleaved runs, main's dist and this one side by
-// side, Node 20.20, 2 shared cores; an empty ES module costs +FIGURE_EMPTY ms):
-//   import 'snapstart-hooks'          FIGURE_ROOT
-//   import 'snapstart-hooks/lambda'   FIGURE_LAMBDA
+// Import cost over bare `node` (median of 30 runs, main's dist at 58182b4 and this one interleaved
+// run by run, Node 20.20, 2 shared cores, 2026-11-28; an empty ES module costs +8 to +9 ms):
+//   import 'snapstart-hooks'          +48.3 ms -> +26.6 ms   (files read from dist/: 28 -> 11)
+//   import 'snapstart-hooks/lambda'   +64.2 ms -> +49.0 ms   (39 -> 15)
 //
-// All of it is printed exactly as tsx prints each module for the in-process tests (esbuild, with
-// `keepNames` and `minifyWhitespace`). Coverage merges what tests run in-process (src/ through tsx)
-// with what child processes run (dist/) by each function's position in src/. Printed otherwise
-// (as tsc does, or esbuild without these two), V8 starts some functions at another token
-// (`function` after `export `, `x=>` against `(x) =>`), the source maps place them one column
-// apart, and c8 counts each such function twice: the copy a child loads but never calls shows as
-// uncovered. `keepNames` also keeps the `name` of functions and classes the bundle renames to avoid
-// collisions (stack traces, `error.name`).
+// All of it is printed as tsx prints each module for the in-process tests (esbuild, `keepNames`,
+// `minifyWhitespace`). Coverage merges what tests run in-process (src/ through tsx) with what child
+// processes run (dist/) by each function's position in src/. Printed otherwise, the positions part:
+// tsc's maps put an `export function` at column 6 where tsx's put it at 7, and unminified esbuild
+// starts `(x) =>` at the parenthesis where tsx's `x=>` starts at `x`. c8 then counts each such
+// function twice, and the copy a child process loads but never calls shows as uncovered (functions
+// fell to 93.7 %; printed alike, no function of src/ is counted twice). `keepNames` also keeps the
+// `name` of functions and classes the bundle renames to avoid collisions (stack traces, `error.name`).
 import { readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
