@@ -22,11 +22,21 @@ const storage = new AsyncLocalStorage<InvocationScope>();
 /** Scopes entered and not yet left, in start order. */
 const open = new Set<InvocationScope>();
 
-/** Runs `fn` inside `scope`; the scope is left when the returned promise settles. */
-export async function runInInvocationScope<T>(scope: InvocationScope, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` inside `scope`; the scope is left when the returned promise settles. With `isolated`
+ * (invocations served concurrently), the scope follows `fn`'s async context. Without it (one
+ * invocation at a time) no async context is entered: code that runs for an earlier invocation (a
+ * callback it left behind) sees the open one, as with AWS's runtime (one process-wide request id), and
+ * Node's per-promise async-context bookkeeping stays off (it slows every `await` of the function).
+ */
+export async function runInInvocationScope<T>(
+  scope: InvocationScope,
+  fn: () => Promise<T>,
+  isolated: boolean,
+): Promise<T> {
   open.add(scope);
   try {
-    return await storage.run(scope, fn);
+    return await (isolated ? storage.run(scope, fn) : fn());
   } finally {
     open.delete(scope);
   }

@@ -184,8 +184,10 @@ export async function runInvocationLoop(options: InvocationLoopOptions): Promise
     onEvent?.(invocation);
     const started = performance.now();
     const { requestId, tenantId, traceId } = invocation;
-    const answered = await runInInvocationScope({ requestId, tenantId, traceId }, () =>
-      serve({ client, handler, env, log, logError, mode, concurrent }, invocation),
+    const answered = await runInInvocationScope(
+      { requestId, tenantId, traceId },
+      () => serve({ client, handler, env, log, logError, mode, concurrent }, invocation),
+      concurrent,
     );
     onInvocation?.({ requestId, ...answered, durationMs: performance.now() - started });
   };

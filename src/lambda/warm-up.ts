@@ -97,24 +97,30 @@ export async function warmUpRestorePath(options: WarmUpOptions = {}): Promise<Wa
   const client = new RuntimeApiClient(`127.0.0.1:${(server.address() as AddressInfo).port}`, { agent });
   let limit: NodeJS.Timeout | undefined;
   let done = 0;
+  let stopped = false;
   const published = publishedInvocation();
+  let trips: Promise<void> = Promise.resolve();
   try {
-    const trips = (async () => {
-      for (; done < roundTrips; done++) await roundTrip(client);
+    trips = (async () => {
+      for (; done < roundTrips && !stopped; done++) await roundTrip(client);
     })();
     const expired = new Promise<void>((resolve) => {
       limit = setTimeout(resolve, limitMs);
     });
     await Promise.race([trips, expired]);
-    trips.catch(() => {}); // once given up, its failure (the server closing under it) is nobody's
   } finally {
     clearTimeout(limit);
-    published.restore();
+    stopped = true; // no further round trip starts; the one under way fails once its sockets are gone
     agent.destroy();
     server.unref();
     server.closeAllConnections();
     const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-    await atMost(Promise.all([serverClosed, ...connections]), CLOSE_LIMIT_MS);
+    const settled = async (): Promise<void> => {
+      await trips.catch(() => {}); // once given up, its failure (the server closing under it) is nobody's
+      await Promise.all([serverClosed, ...connections]); // every socket, also one the last trip opened
+    };
+    await atMost(settled(), CLOSE_LIMIT_MS);
+    published.restore();
   }
   return { roundTrips: done, durationMs: performance.now() - started };
 }

@@ -6,6 +6,7 @@ import t from 'tap';
 import { maxConcurrencyFromEnv, runInSlots } from '../../src/lambda/concurrency.js';
 import { createConcurrentContext, createContext } from '../../src/lambda/context.js';
 import { type NextInvocation, RuntimeApiClient, runInvocationLoop } from '../../src/lambda/index.js';
+import { currentInvocation } from '../../src/lambda/invocation-scope.js';
 import { callConcurrentHandler, isAsyncFunction, lineErrorLogger, serializeResult } from '../../src/lambda/invoke.js';
 import { CallbackHandlerNotSupportedError, checkHandlerForConcurrency } from '../../src/lambda/loop.js';
 import { streamifyResponse } from '../../src/lambda/streaming/awslambda.js';
@@ -255,6 +256,36 @@ t.test('runInvocationLoop() - served concurrently in process: a finite run resol
   await api.close();
   await t.rejects(forever, /invocation\/next failed/);
 });
+
+t.test(
+  'runInvocationLoop() - one at a time, a callback the previous invocation left runs as the open one',
+  async (t) => {
+    const api = await AwsRuntimeApi.start();
+    const client = new RuntimeApiClient(api.endpoint);
+    t.teardown(async () => {
+      client.close();
+      await api.close();
+    });
+    let late: Promise<string | undefined> = Promise.resolve(undefined);
+    const ids: string[] = [];
+    const loop = runInvocationLoop({
+      client,
+      handler: async (_event: unknown, context) => {
+        ids.push(context.awsRequestId);
+        if (ids.length === 1) {
+          late = new Promise((resolve) => setTimeout(() => resolve(currentInvocation()?.requestId), 30));
+          return null;
+        }
+        return late;
+      },
+      maxInvocations: 2,
+    });
+    await api.invoke('{}');
+    const second = await api.invoke('{}');
+    t.equal(await loop, 2);
+    t.equal(JSON.parse(second.text), ids[1], "the second invocation's id, as AWS's one process-wide id gives it");
+  },
+);
 
 t.test(
   "runInvocationLoop() - one at a time: request and tenant ids on AWS's global symbols, trace id in the env, a bad client context fails its invocation",

@@ -36,7 +36,7 @@ t.test('patchConsole() - text records: timestamp, request id, level, formatted m
   const { console, records } = capture();
   console.log('hello %s', 'world', { a: 1 });
   console.log();
-  await runInInvocationScope({ requestId: 'req-1' }, async () => console.warn('inside'));
+  await runInInvocationScope({ requestId: 'req-1' }, async () => console.warn('inside'), false);
   console.info('two\nlines');
   t.same(records, [
     { level: 'INFO', text: '2026-01-02T03:04:05.678Z\tundefined\tINFO\thello world { a: 1 }' },
@@ -45,6 +45,25 @@ t.test('patchConsole() - text records: timestamp, request id, level, formatted m
     { level: 'INFO', text: '2026-01-02T03:04:05.678Z\tundefined\tINFO\ttwo\nlines' },
   ]);
 });
+
+t.test(
+  'runInInvocationScope() - one at a time, a callback an invocation left behind logs as the open one (as AWS); concurrently, as its own',
+  async (t) => {
+    for (const isolated of [false, true]) {
+      const { console, records } = capture();
+      let late: Promise<void> = Promise.resolve();
+      await runInInvocationScope(
+        { requestId: 'first' },
+        async () => {
+          late = new Promise((resolve) => setTimeout(() => resolve(console.info('late')), 20));
+        },
+        isolated,
+      );
+      await runInInvocationScope({ requestId: 'second' }, () => late, isolated);
+      t.equal(records[0]?.text.split('\t')[1], isolated ? 'first' : 'second', `isolated: ${isolated}`);
+    }
+  },
+);
 
 t.test('patchConsole() - between invocations, the last one served one at a time, as AWS logs it', async (t) => {
   const global = globalThis as Record<symbol, unknown>;
@@ -58,7 +77,7 @@ t.test('patchConsole() - between invocations, the last one served one at a time,
   t.equal(global[Symbol.for('aws.lambda.runtime.requestId')], 'req-7', "AWS's global symbol");
   text.console.info('after');
   json.console.info('after');
-  await runInInvocationScope({ requestId: 'req-8' }, async () => text.console.info('own scope wins'));
+  await runInInvocationScope({ requestId: 'req-8' }, async () => text.console.info('own scope wins'), true);
   publishInvocation({ requestId: 'req-9', tenantId: undefined });
   json.console.info('untenanted');
   t.same(
@@ -126,7 +145,7 @@ t.test('patchConsole() - JSON records as AWS writes them', async (t) => {
   const json = () => JSON.parse(records.at(-1)?.text ?? 'null');
   console.info('plain');
   t.same(json(), { timestamp: '2026-01-02T03:04:05.678Z', level: 'INFO', message: 'plain' }, 'no requestId at init');
-  await runInInvocationScope({ requestId: 'req-2', tenantId: 'blue' }, async () => console.info({ a: [1, 2] }));
+  await runInInvocationScope({ requestId: 'req-2', tenantId: 'blue' }, async () => console.info({ a: [1, 2] }), false);
   t.same(json(), {
     timestamp: '2026-01-02T03:04:05.678Z',
     level: 'INFO',
