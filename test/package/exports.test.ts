@@ -98,3 +98,51 @@ t.test("import 'snapstart-hooks' loads no heavy built-in its import does not nee
   t.equal(child.status, 0, child.stderr);
   t.same(JSON.parse(child.stdout), [], 'none of node:crypto, node:http, or util.inspect (internal/mime) at import');
 });
+
+// The built entries share their common modules (one copy each, in dist/chunks/): a class or function
+// made by one entry is the one another entry checks against.
+t.test(
+  'package - entries share one copy of each module: LifecycleError, snapStartBus, refreshRandomCaches',
+  { skip: !existsSync(`${root}dist/index.js`) && 'dist/ is not built' },
+  async (t) => {
+    const script = `
+    const core = await import('snapstart-hooks');
+    const lambda = await import('snapstart-hooks/lambda');
+    const v8 = await import('snapstart-hooks/v8');
+    core.registerBeforeSnapshot(() => { throw new RangeError('hook failed'); });
+    const posted = [];
+    const client = {
+      restoreNext: async () => {},
+      postInitError: async (error, type) => { posted.push(type); },
+      postRestoreError: async () => {},
+    };
+    let failure;
+    try {
+      await lambda.runSnapStartPhases({ client, beforeSnapshotDeadline: 5000, afterRestoreDeadline: 5000 });
+    } catch (error) {
+      failure = error;
+    }
+    process.stdout.write(JSON.stringify({
+      phaseError: failure instanceof lambda.SnapStartPhaseError,
+      causeIsCoreLifecycleError: failure?.cause instanceof core.LifecycleError,
+      // Set only when the lambda entry's own instanceof LifecycleError accepts the core bus's error.
+      reportEvent: failure?.report?.event,
+      posted,
+      sameRefresh: v8.refreshRandomCaches === core.refreshRandomCaches,
+    }));
+  `;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    t.equal(child.status, 0, child.stderr);
+    t.same(JSON.parse(child.stdout), {
+      phaseError: true,
+      causeIsCoreLifecycleError: true,
+      reportEvent: 'beforeSnapshot',
+      posted: ['Runtime.BeforeSnapshotError'],
+      sameRefresh: true,
+    });
+  },
+);

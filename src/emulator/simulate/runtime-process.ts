@@ -33,15 +33,16 @@ export interface RuntimeProcess {
 }
 
 /**
- * Finds the runtime bin: the compiled one next to this module (the built package); when this module
- * runs from its TypeScript source, the package's built one; without a build, the source under tsx.
+ * Finds the runtime bin: the package's built one; without a build (this module running from its
+ * TypeScript source), the source under tsx. The package root is found by self-reference, not
+ * relative to this module, whose file is a bundle or chunk in the built package (dist/emulator/,
+ * dist/chunks/) and a module of its own in src/.
  */
 function runtimeCommand(): string[] {
-  for (const candidate of ['../../lambda/bin.js', '../../../dist/lambda/bin.js']) {
-    const compiled = fileURLToPath(new URL(candidate, import.meta.url));
-    if (existsSync(compiled)) return [compiled];
-  }
-  return ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('../../lambda/bin.ts', import.meta.url))];
+  const root = new URL('.', import.meta.resolve('snapstart-hooks/package.json'));
+  const compiled = fileURLToPath(new URL('dist/lambda/bin.js', root));
+  if (existsSync(compiled)) return [compiled];
+  return ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('src/lambda/bin.ts', root))];
 }
 
 /**
