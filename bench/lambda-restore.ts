@@ -19,8 +19,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { distPath } from './dist.js';
+import { pathToFileURL } from 'node:url';
+import { distPath, ROOT } from './dist.js';
 import type { Skipped, Summary } from './stats.js';
 import { summarise } from './stats.js';
 
@@ -33,7 +33,7 @@ export interface LambdaRestoreResult {
 }
 
 /** The floor's program: see restore-floor.mjs. */
-const FLOOR = fileURLToPath(new URL('./restore-floor.mjs', import.meta.url));
+const FLOOR = join(ROOT, 'bench', 'restore-floor.mjs');
 
 const API = '/2018-06-01/runtime';
 /** One run must finish well within this; a stuck runtime fails the bench instead of hanging it. */
