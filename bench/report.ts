@@ -273,7 +273,7 @@ export function renderMarkdown(results: BenchResults): string {
     lines.push(
       '### Lambda bridge: restore-phase overhead',
       '',
-      `From the moment the Runtime API writes its answer to \`restore/next\` to the runtime's first \`invocation/next\` request, ${lambda.runs} runs, with the runtime's restore warm-up (the default) and without it (\`SNAPSTART_RESTORE_WARM_UP=off\`).`,
+      `From the moment the Runtime API's answer to \`restore/next\` is handed to the kernel to the first byte of the runtime's \`invocation/next\` read off the socket (both taken by a plain-TCP stand-in, so no HTTP parsing is counted), ${lambda.runs} runs, with the runtime's restore warm-up (the default) and without it (\`SNAPSTART_RESTORE_WARM_UP=off\`).`,
       '',
       '| after-restore hooks | warm-up | p50 | p99 | min | max |',
       '|---:|:---:|---:|---:|---:|---:|',

@@ -289,7 +289,7 @@ function renderBenchReadme(markdown: string): string {
     'bridge is built, its restore-phase overhead. It runs against the built `dist/`.',
     '',
     '```sh',
-    'npm run build && npm run bench      # full run (~5 min): writes bench/results/, this file and the README section',
+    'npm run build && npm run bench      # full run (~11 min): writes bench/results/, this file and the README section',
     'npm run bench -- --quick            # under a minute: writes bench/results/quick/',
     'npm run bench -- --only latency     # one module: latency, timeout, import, memory, lambda',
     'npx tsx bench/v8-restore.ts 40      # the V8 bridge: restore → main-start with and without its warm-up',
