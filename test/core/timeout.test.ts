@@ -313,3 +313,21 @@ t.test('emit() signal - a signal that never aborts changes nothing and is releas
   controller.abort();
   t.pass('aborting after the phase is harmless');
 });
+
+// Deterministic: the deadline passes while a sync hook blocks, so the scheduler meets it between two
+// hooks (not through its timer) and must keep the next hook from starting.
+for (const concurrency of [1, 2]) {
+  t.test(`emit() deadline - met between hooks: the next one does not start (concurrency ${concurrency})`, async (t) => {
+    const bus = new LifecycleBus<{ e: void }>({ concurrency });
+    bus.on('e', () => busyWait(30), { priority: 1, name: 'slow' });
+    bus.on('e', () => t.fail('a hook started past the deadline'), { name: 'next' });
+    const error = await failedPhase(bus.emit('e', undefined, { deadline: 10 }));
+    t.same(
+      error.report.hooks.map((hook) => [hook.name, hook.status]),
+      [
+        ['slow', 'timedOut'],
+        ['next', 'skipped'],
+      ],
+    );
+  });
+}
