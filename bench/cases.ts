@@ -67,7 +67,7 @@ const TIERS = 5;
 /** Every case, in the order of the table. */
 export function latencyCases(lib: Library): LatencyCase[] {
   const { LifecycleBus } = lib;
-  return [
+  const cases: LatencyCase[] = [
     {
       id: 'floor-serial',
       label: 'floor: for…of await',
@@ -210,7 +210,7 @@ export function latencyCases(lib: Library): LatencyCase[] {
     },
     {
       // The cost of telemetry: one observer with all four methods (no-ops), so every event is built and sent.
-      id: 'bus-observed',
+      id: 'bus-observer-all',
       label: 'bus: one observer attached',
       kind: 'ours',
       concurrent: false,
@@ -268,34 +268,6 @@ export function latencyCases(lib: Library): LatencyCase[] {
       },
     },
     {
-      // tapable compiles a function per call shape: measured again where the others ran first.
-      id: 'tapable-series-warm',
-      label: 'tapable AsyncSeriesHook, warm process',
-      kind: 'peer',
-      concurrent: false,
-      warmAfter: WARMING,
-      setup: (n) => {
-        const hook = new AsyncSeriesHook<[]>();
-        noopHooks(n).forEach((fn, index) => {
-          hook.tapPromise(`hook${index}`, fn);
-        });
-        return () => hook.promise();
-      },
-    },
-    {
-      // The untimed bus in the same warm process as tapable-series-warm, for the like-for-like ratio.
-      id: 'bus-untimed-warm',
-      label: 'bus: timing: false, warm process',
-      kind: 'ours',
-      concurrent: false,
-      warmAfter: WARMING,
-      setup: (n) => {
-        const bus = new LifecycleBus<{ phase: void }>({ timing: false });
-        for (const hook of noopHooks(n)) bus.on('phase', hook);
-        return () => bus.emit('phase');
-      },
-    },
-    {
       id: 'tapable-parallel',
       label: 'tapable AsyncParallelHook',
       kind: 'peer',
@@ -344,6 +316,18 @@ export function latencyCases(lib: Library): LatencyCase[] {
       },
     },
   ];
+  // tapable compiles a function per call shape: measured again where the others ran first, and the
+  // untimed bus beside it in the same kind of process, for the like-for-like ratio.
+  const warm = ['tapable-series', 'bus-untimed'].map((id) =>
+    inWarmProcess(cases.find((c) => c.id === id) as LatencyCase),
+  );
+  cases.splice(cases.findIndex((c) => c.id === 'tapable-series') + 1, 0, ...warm);
+  return cases;
+}
+
+/** `base` measured in a warm process (see {@link LatencyCase.warmAfter}): id `<base>-warm`. */
+function inWarmProcess(base: LatencyCase): LatencyCase {
+  return { ...base, id: `${base.id}-warm`, label: `${base.label}, warm process`, warmAfter: WARMING };
 }
 
 /** Keeps the `ctx.signal` sink observable so the read is not optimised away. */

@@ -211,6 +211,14 @@ t.test('readmeSummary() - the README gets where it was measured and the targets,
   );
 });
 
+t.test('latencyCases() - ids are unique: results are kept by id, two cases under one would be pooled', async (t) => {
+  const ids = latencyCases(lib).map((testCase) => testCase.id);
+  t.same(
+    ids.filter((id, index) => ids.indexOf(id) !== index),
+    [],
+  );
+});
+
 t.test('latencyCases() - every case calls each of its hooks once per emit', async (t) => {
   for (const testCase of latencyCases(lib)) {
     const emit = testCase.setup(5);
