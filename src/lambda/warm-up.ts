@@ -39,11 +39,6 @@ export interface WarmUpOptions {
   roundTrips?: number;
   /** Gives up past this many ms. Default: 2000. */
   limitMs?: number;
-  /**
-   * One round trip against the throw-away Runtime API. Default: {@link restoreRoundTrip}, a whole
-   * restore as the runtime runs it.
-   */
-  roundTrip?: (client: RuntimeApiClient) => Promise<void>;
 }
 
 /** What {@link warmUpRestorePath} did. */
@@ -75,9 +70,10 @@ export function restoreWarmUpFromEnv(env: NodeJS.ProcessEnv = process.env): bool
  */
 export async function warmUpRestorePath(options: WarmUpOptions = {}): Promise<WarmUpResult> {
   const started = performance.now();
-  const { roundTrips = WARM_UP_ROUND_TRIPS, limitMs = WARM_UP_LIMIT_MS, roundTrip = restoreRoundTrip } = options;
+  const { roundTrips = WARM_UP_ROUND_TRIPS, limitMs = WARM_UP_LIMIT_MS } = options;
   refreshRandomCaches(); // loads node:crypto, also when there is no round trip
-  await warmUpHookPath();
+  const bus = scratchBus();
+  await warmUpHookPath(bus);
   const server = http.createServer(answer);
   const connections: Promise<void>[] = [];
   server.on('connection', (socket: Socket) => connections.push(closed(socket)));
@@ -102,7 +98,7 @@ export async function warmUpRestorePath(options: WarmUpOptions = {}): Promise<Wa
   let trips: Promise<void> = Promise.resolve();
   try {
     trips = (async () => {
-      for (; done < roundTrips && !stopped; done++) await roundTrip(client);
+      for (; done < roundTrips && !stopped; done++) await restoreRoundTrip(client, bus);
     })();
     const expired = new Promise<void>((resolve) => {
       limit = setTimeout(resolve, limitMs);
@@ -136,32 +132,37 @@ const SCRATCH_HOOKS = 10;
  */
 const SCRATCH_EMITS = 200;
 
-/** The scratch bus of the warm-up: no-op async hooks in both phases. */
-const scratchBus = new LifecycleBus<SnapStartEvents>({ events: ['beforeSnapshot', 'afterRestore'] });
-for (let i = 0; i < SCRATCH_HOOKS; i++) {
-  scratchBus.on('beforeSnapshot', async () => {});
-  scratchBus.on('afterRestore', async () => {});
+/** The scratch bus of a warm-up (made when it runs: on-demand functions never do): no-op async hooks in both phases. */
+function scratchBus(): LifecycleBus<SnapStartEvents> {
+  const bus = new LifecycleBus<SnapStartEvents>({ events: ['beforeSnapshot', 'afterRestore'] });
+  for (let i = 0; i < SCRATCH_HOOKS; i++) {
+    bus.on('beforeSnapshot', async () => {});
+    bus.on('afterRestore', async () => {});
+  }
+  return bus;
 }
 
 /** Runs the per-hook path of a phase often enough for V8 to optimize it before the snapshot. */
-async function warmUpHookPath(): Promise<void> {
+async function warmUpHookPath(bus: LifecycleBus<SnapStartEvents>): Promise<void> {
+  // With a signal and a deadline, as the runtime emits (runSnapStartPhases): the same path is warmed.
   const controller = new AbortController();
   for (let i = 0; i < SCRATCH_EMITS; i++) {
-    await scratchBus.emit('afterRestore', undefined, { deadline: WARM_UP_LIMIT_MS, signal: controller.signal });
+    await bus.emit('afterRestore', undefined, { deadline: WARM_UP_LIMIT_MS, signal: controller.signal });
   }
 }
+
 const noOpHandler = async (): Promise<string> => 'warm';
 const discard = (): void => {};
 
 /**
- * One restore as the runtime runs it, against `client`: the SnapStart phases on a scratch bus (its
+ * One restore as the runtime runs it, against `client`: the SnapStart phases on the scratch `bus` (its
  * `restore/next`, then the random refresh), then one invocation through the invocation loop with a
  * no-op handler. The user's hooks and handler never run here.
  */
-export async function restoreRoundTrip(client: RuntimeApiClient): Promise<void> {
+async function restoreRoundTrip(client: RuntimeApiClient, bus: LifecycleBus<SnapStartEvents>): Promise<void> {
   await runSnapStartPhases({
     client,
-    bus: scratchBus,
+    bus,
     onRestored: refreshRandomCaches,
     onPhase: discard,
     // Finite, as the runtime's are: the deadline path is the one warmed.
